@@ -1,0 +1,20 @@
+namespace TeleClaude.Contracts;
+
+/// <summary>
+/// Methods clients invoke on the daemon's hub at <see cref="HubRoutes.Sessions"/>.
+/// Unknown view names fail with a <c>HubException</c> that names the known ones.
+/// </summary>
+public interface ISessionsHub
+{
+    /// <summary>Joins a view; the full state of the view is pushed to the caller right after.</summary>
+    /// <param name="view">One of <see cref="Views.All"/>.</param>
+    Task Subscribe(string view);
+
+    /// <summary>Leaves a view; no more pushes of it reach the caller.</summary>
+    /// <param name="view">One of <see cref="Views.All"/>.</param>
+    Task Unsubscribe(string view);
+
+    /// <summary>Invalidates the cached data of a view, re-fetches it, and pushes the full state to the caller.</summary>
+    /// <param name="view">One of <see cref="Views.All"/>.</param>
+    Task Refresh(string view);
+}

@@ -1,0 +1,31 @@
+namespace TeleClaude.Contracts;
+
+/// <summary>Body of <c>POST /sessions</c>.</summary>
+/// <param name="ProjectPath">A configured project path of the target computer.</param>
+/// <param name="Title">Human title (1-200 characters).</param>
+/// <param name="Agent">Agent name (1-64 characters of letters, digits, '.', '_' or '-').</param>
+/// <param name="Computer">Target computer; the local one when omitted.</param>
+/// <param name="Message">Optional first input for the agent.</param>
+public sealed record CreateSessionRequest(string ProjectPath, string Title, string Agent, string? Computer = null, string? Message = null);
+
+/// <summary>Body of <c>PATCH /sessions/{id}</c>: fields to change; null leaves a field as it is.</summary>
+/// <param name="Title">New title.</param>
+/// <param name="Status">New status (not <see cref="SessionStatus.Terminated"/>: end a session with DELETE).</param>
+/// <param name="LastOutput">New last output.</param>
+public sealed record UpdateSessionRequest(string? Title = null, SessionStatus? Status = null, string? LastOutput = null);
+
+/// <summary>Body of <c>POST /sessions/{id}/input</c>.</summary>
+/// <param name="Text">The text to send (1-65536 characters).</param>
+public sealed record SendInputRequest(string Text);
+
+/// <summary>Body of <c>POST /sessions/{id}/agent-events</c>: the agent stopped.</summary>
+/// <param name="Summary">The agent's last output as a summary.</param>
+public sealed record AgentStoppedRequest(string Summary);
+
+/// <summary>Answer of <c>GET /health</c>.</summary>
+/// <param name="Status">"ok" while the daemon serves.</param>
+/// <param name="Computer">This daemon's computer name.</param>
+/// <param name="Version">Daemon version.</param>
+/// <param name="StartedAt">When the daemon started (UTC).</param>
+/// <param name="RedisConfigured">False in local-only mode.</param>
+public sealed record HealthReport(string Status, string Computer, string Version, DateTimeOffset StartedAt, bool RedisConfigured);

@@ -1,0 +1,276 @@
+using System.Text.RegularExpressions;
+using TeleClaude.Contracts;
+using TeleClaude.Daemon.Caching;
+using TeleClaude.Daemon.Projects;
+using TeleClaude.Daemon.Storage;
+
+namespace TeleClaude.Daemon.Commands;
+
+/// <summary>
+/// The command handlers every adapter calls (REST for the TUI, the hub, later MCP and Redis requests).
+/// Reads come from <see cref="DaemonCache"/>; writes go to SQLite and then to the cache's change feed.
+/// Input is checked here, once, so every adapter rejects the same things with the same words.
+/// </summary>
+internal sealed partial class DaemonCommands(DaemonCache cache, SessionStore store, ProjectCatalog projects, TimeProvider time)
+{
+    public const int MaxTitleLength = 200;
+    public const int MaxTextLength = 65536;
+
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    private static partial Regex AgentPattern();
+
+    public string LocalComputer => cache.LocalComputerName;
+
+    public IReadOnlyList<ComputerInfo> ListComputers() => cache.GetComputers();
+
+    public async Task<IReadOnlyList<SessionInfo>> ListSessionsAsync(string? computer, CancellationToken cancellationToken)
+    {
+        var sessions = await cache.GetSessionsAsync(cancellationToken);
+        return computer is null ? sessions : sessions.Where(s => s.Computer == computer).ToArray();
+    }
+
+    public async Task<CommandResult<SessionInfo>> GetSessionAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        var session = await store.GetAsync(sessionId, cancellationToken) ?? cache.FindRemoteSession(sessionId);
+        if (session is null)
+        {
+            return new CommandError(CommandErrorKind.NotFound, $"No session '{sessionId}' is known on {cache.LocalComputerName} or in its cache.");
+        }
+
+        return session;
+    }
+
+    public IReadOnlyList<ProjectInfo> ListProjects(string? computer)
+    {
+        var list = cache.GetProjects();
+        return computer is null ? list : list.Where(p => p.Computer == computer).ToArray();
+    }
+
+    public async Task<CommandResult<IReadOnlyList<TodoInfo>>> ListTodosAsync(string? computer, string? projectPath, CancellationToken cancellationToken)
+    {
+        computer ??= cache.LocalComputerName;
+        if (string.IsNullOrWhiteSpace(projectPath))
+        {
+            return CommandError.Invalid("project", "Name the project by its path, e.g. ?project=/home/me/code/app.");
+        }
+
+        if (computer == cache.LocalComputerName && projects.Find(projectPath) is null)
+        {
+            return new CommandError(CommandErrorKind.NotFound, $"'{projectPath}' is not a configured project of {computer}.");
+        }
+
+        if (computer != cache.LocalComputerName && !cache.GetComputers().Any(c => c.Name == computer))
+        {
+            return new CommandError(CommandErrorKind.NotFound, $"Computer '{computer}' is not known.");
+        }
+
+        return new CommandResult<IReadOnlyList<TodoInfo>>(await cache.GetTodosAsync(computer, projectPath, cancellationToken), null);
+    }
+
+    public async Task<SessionsSnapshot> SessionsSnapshotAsync(CancellationToken cancellationToken) =>
+        new(cache.GetComputers(), await cache.GetSessionsAsync(cancellationToken), time.GetUtcNow());
+
+    public async Task<PreparationSnapshot> PreparationSnapshotAsync(CancellationToken cancellationToken)
+    {
+        var list = cache.GetProjects();
+        var todos = await Task.WhenAll(list.Select(p => cache.GetTodosAsync(p.Computer, p.Path, cancellationToken)));
+        return new PreparationSnapshot(cache.GetComputers(), list.Select((p, i) => new ProjectTodos(p, todos[i])).ToArray(), time.GetUtcNow());
+    }
+
+    public Task RefreshAsync(string view) => cache.RefreshAsync(view);
+
+    public async Task<CommandResult<SessionInfo>> CreateSessionAsync(CreateSessionRequest? request, CancellationToken cancellationToken)
+    {
+        if (request is null)
+        {
+            return CommandError.Invalid("body", "A JSON body with project_path, title and agent is required.");
+        }
+
+        var computer = request.Computer ?? cache.LocalComputerName;
+        if (computer != cache.LocalComputerName)
+        {
+            return cache.GetComputers().Any(c => c.Name == computer)
+                ? new CommandError(CommandErrorKind.Unsupported, $"Sessions on other computers ('{computer}') are started through the Redis transport, which this daemon does not run.")
+                : CommandError.Invalid("computer", $"Computer '{computer}' is not known.");
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        var project = projects.Find(request.ProjectPath);
+        if (project is null)
+        {
+            errors["project_path"] = [$"'{request.ProjectPath}' is not a configured project of {computer}; see GET /projects."];
+        }
+
+        CheckText(errors, "title", request.Title, MaxTitleLength, singleLine: true);
+        if (request.Agent is null || !AgentPattern().IsMatch(request.Agent))
+        {
+            errors["agent"] = ["Agent must be 1-64 characters of letters, digits, '.', '_' or '-' (e.g. claude)."];
+        }
+
+        if (request.Message is not null)
+        {
+            CheckText(errors, "message", request.Message, MaxTextLength, singleLine: false);
+        }
+
+        if (errors.Count > 0)
+        {
+            return new CommandError(CommandErrorKind.Invalid, "The session request is invalid.", errors);
+        }
+
+        var now = time.GetUtcNow();
+        var session = new SessionInfo(
+            Guid.NewGuid().ToString("N"), computer, request.Title.Trim(), project!.Path, SessionStatus.Starting, request.Agent!, now, now,
+            request.Message, null);
+        await store.InsertAsync(session, cancellationToken);
+        cache.PublishLocalSession(SessionEventNames.NewSession, session);
+        if (request.Message is not null)
+        {
+            cache.PublishLocalSession(SessionEventNames.InputReceived, session, request.Message);
+        }
+
+        return session;
+    }
+
+    public async Task<CommandResult<SessionInfo>> UpdateSessionAsync(string sessionId, UpdateSessionRequest? request, CancellationToken cancellationToken)
+    {
+        if (request is null || (request.Title is null && request.Status is null && request.LastOutput is null))
+        {
+            return CommandError.Invalid("body", "Send at least one of title, status, last_output.");
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        if (request.Title is not null)
+        {
+            CheckText(errors, "title", request.Title, MaxTitleLength, singleLine: true);
+        }
+
+        if (request.Status is SessionStatus.Terminated)
+        {
+            errors["status"] = ["End a session with DELETE /sessions/{id}, not by setting its status."];
+        }
+        else if (request.Status is { } status && !Enum.IsDefined(status))
+        {
+            errors["status"] = ["Status must be starting, active or idle."];
+        }
+
+        if (request.LastOutput is { Length: > MaxTextLength })
+        {
+            errors["last_output"] = [$"last_output must be at most {MaxTextLength} characters."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return new CommandError(CommandErrorKind.Invalid, "The session update is invalid.", errors);
+        }
+
+        return await ChangeLiveSessionAsync(sessionId, SessionEventNames.SessionUpdated, null, s => s with
+        {
+            Title = request.Title?.Trim() ?? s.Title,
+            Status = request.Status ?? s.Status,
+            LastOutput = request.LastOutput ?? s.LastOutput,
+            LastActivity = time.GetUtcNow(),
+        }, cancellationToken);
+    }
+
+    public async Task<CommandResult<SessionInfo>> SendInputAsync(string sessionId, SendInputRequest? request, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        CheckText(errors, "text", request?.Text, MaxTextLength, singleLine: false);
+        if (errors.Count > 0)
+        {
+            return new CommandError(CommandErrorKind.Invalid, "The input is invalid.", errors);
+        }
+
+        return await ChangeLiveSessionAsync(sessionId, SessionEventNames.InputReceived, request!.Text, s => s with
+        {
+            LastInput = request.Text,
+            Status = SessionStatus.Active,
+            LastActivity = time.GetUtcNow(),
+        }, cancellationToken);
+    }
+
+    public async Task<CommandResult<SessionInfo>> RecordAgentStoppedAsync(string sessionId, AgentStoppedRequest? request, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        CheckText(errors, "summary", request?.Summary, MaxTextLength, singleLine: false);
+        if (errors.Count > 0)
+        {
+            return new CommandError(CommandErrorKind.Invalid, "The agent event is invalid.", errors);
+        }
+
+        return await ChangeLiveSessionAsync(sessionId, SessionEventNames.AgentEvent, request!.Summary, s => s with
+        {
+            LastOutput = request.Summary,
+            Status = SessionStatus.Idle,
+            LastActivity = time.GetUtcNow(),
+        }, cancellationToken);
+    }
+
+    public async Task<CommandResult<SessionInfo>> EndSessionAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        if (cache.FindRemoteSession(sessionId) is { } remote)
+        {
+            return new CommandError(CommandErrorKind.Unsupported, $"Session '{sessionId}' runs on {remote.Computer}; ending remote sessions goes through the Redis transport.");
+        }
+
+        var ended = await store.UpdateAsync(sessionId, s => s.Status == SessionStatus.Terminated ? s : s with
+        {
+            Status = SessionStatus.Terminated,
+            LastActivity = time.GetUtcNow(),
+        }, cancellationToken);
+        if (ended is null)
+        {
+            return NotFound(sessionId);
+        }
+
+        cache.PublishLocalSession(SessionEventNames.SessionTerminated, ended);
+        return ended;
+    }
+
+    private async Task<CommandResult<SessionInfo>> ChangeLiveSessionAsync(
+        string sessionId, string eventName, string? detail, Func<SessionInfo, SessionInfo> change, CancellationToken cancellationToken)
+    {
+        if (cache.FindRemoteSession(sessionId) is { } remote)
+        {
+            return new CommandError(CommandErrorKind.Unsupported, $"Session '{sessionId}' runs on {remote.Computer}; changing remote sessions goes through the Redis transport.");
+        }
+
+        var terminated = false;
+        var updated = await store.UpdateAsync(sessionId, s =>
+        {
+            terminated = s.Status == SessionStatus.Terminated;
+            return terminated ? s : change(s);
+        }, cancellationToken);
+        if (updated is null)
+        {
+            return NotFound(sessionId);
+        }
+
+        if (terminated)
+        {
+            return CommandError.Invalid("session_id", $"Session '{sessionId}' has ended; it takes no more changes.");
+        }
+
+        cache.PublishLocalSession(eventName, updated, detail);
+        return updated;
+    }
+
+    private CommandError NotFound(string sessionId) =>
+        new(CommandErrorKind.NotFound, $"No session '{sessionId}' on {cache.LocalComputerName}.");
+
+    private static void CheckText(Dictionary<string, string[]> errors, string field, string? value, int maxLength, bool singleLine)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            errors[field] = [$"{field} is required and must not be blank."];
+        }
+        else if (value.Length > maxLength)
+        {
+            errors[field] = [$"{field} must be at most {maxLength} characters (got {value.Length})."];
+        }
+        else if (value.Contains('\0', StringComparison.Ordinal) || (singleLine && value.Any(char.IsControl)))
+        {
+            errors[field] = [singleLine ? $"{field} must be one line without control characters." : $"{field} must not contain NUL characters."];
+        }
+    }
+}

@@ -1,0 +1,22 @@
+namespace TeleClaude.Daemon.Configuration;
+
+/// <summary>Time to live per cache category (section <c>TeleClaude:Cache</c>).</summary>
+internal sealed class CacheOptions
+{
+    public const string SectionName = "TeleClaude:Cache";
+
+    /// <summary>A computer whose heartbeat is older than this goes offline.</summary>
+    public TimeSpan ComputerTtl { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Remote project lists are re-pulled when older than this.</summary>
+    public TimeSpan RemoteProjectsTtl { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Remote todo lists are re-pulled when older than this.</summary>
+    public TimeSpan TodosTtl { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Longest wait for one pull from one remote computer; a refresh (the TUI's 'r') waits at most this long.</summary>
+    public TimeSpan PullTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Entries unread and unrefreshed for this long are dropped (memory bound for vanished peers).</summary>
+    public TimeSpan EvictUnusedAfter { get; set; } = TimeSpan.FromHours(24);
+}

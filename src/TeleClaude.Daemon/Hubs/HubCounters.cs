@@ -1,0 +1,27 @@
+namespace TeleClaude.Daemon.Hubs;
+
+/// <summary>Counters shown by the diagnostics endpoint.</summary>
+internal sealed class HubCounters
+{
+    private long _pushes;
+    private long _pushFailures;
+    private long _fullStates;
+    private long _refreshes;
+
+    public void Pushed() => Interlocked.Increment(ref _pushes);
+
+    public void PushFailed() => Interlocked.Increment(ref _pushFailures);
+
+    public void FullStateSent() => Interlocked.Increment(ref _fullStates);
+
+    public void Refreshed() => Interlocked.Increment(ref _refreshes);
+
+    public IReadOnlyDictionary<string, long> Snapshot(long cachePulls) => new Dictionary<string, long>(StringComparer.Ordinal)
+    {
+        ["pushes"] = Interlocked.Read(ref _pushes),
+        ["push_failures"] = Interlocked.Read(ref _pushFailures),
+        ["full_states"] = Interlocked.Read(ref _fullStates),
+        ["refreshes"] = Interlocked.Read(ref _refreshes),
+        ["cache_pulls"] = cachePulls,
+    };
+}

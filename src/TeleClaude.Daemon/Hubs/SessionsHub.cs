@@ -1,0 +1,89 @@
+using Microsoft.AspNetCore.SignalR;
+using TeleClaude.Contracts;
+using TeleClaude.Daemon.Commands;
+
+namespace TeleClaude.Daemon.Hubs;
+
+/// <summary>
+/// The TUI's push channel. Subscribing joins the view's group and sends the caller the full state;
+/// from then on <see cref="HubPushService"/> pushes each change to the group.
+/// </summary>
+internal sealed partial class SessionsHub(
+    DaemonCommands commands,
+    InterestManager interest,
+    HubCounters counters,
+    ILogger<SessionsHub> logger) : Hub<ISessionsClient>, ISessionsHub
+{
+    /// <summary>Every connection subscribed to at least one view: computer changes go here, once per connection.</summary>
+    public const string AnyViewGroup = "any-view";
+
+    public async Task Subscribe(string view)
+    {
+        EnsureKnown(view);
+
+        // Join first, then read: a change that lands in between is both pushed and in the snapshot
+        // (harmless), never in neither.
+        await Groups.AddToGroupAsync(Context.ConnectionId, view, Context.ConnectionAborted);
+        if (interest.Add(Context.ConnectionId, view))
+        {
+            await Groups.AddToGroupAsync(Context.ConnectionId, AnyViewGroup, Context.ConnectionAborted);
+        }
+
+        LogSubscribed(Context.ConnectionId, view);
+        await SendFullStateAsync(view);
+    }
+
+    public async Task Unsubscribe(string view)
+    {
+        EnsureKnown(view);
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, view, Context.ConnectionAborted);
+        if (interest.Remove(Context.ConnectionId, view))
+        {
+            await Groups.RemoveFromGroupAsync(Context.ConnectionId, AnyViewGroup, Context.ConnectionAborted);
+        }
+
+        LogUnsubscribed(Context.ConnectionId, view);
+    }
+
+    public async Task Refresh(string view)
+    {
+        EnsureKnown(view);
+        counters.Refreshed();
+        await commands.RefreshAsync(view);
+        await SendFullStateAsync(view);
+    }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        interest.RemoveConnection(Context.ConnectionId);
+        return base.OnDisconnectedAsync(exception);
+    }
+
+    private async Task SendFullStateAsync(string view)
+    {
+        if (view == Views.Sessions)
+        {
+            await Clients.Caller.SessionsState(await commands.SessionsSnapshotAsync(Context.ConnectionAborted));
+        }
+        else
+        {
+            await Clients.Caller.PreparationState(await commands.PreparationSnapshotAsync(Context.ConnectionAborted));
+        }
+
+        counters.FullStateSent();
+    }
+
+    private static void EnsureKnown(string? view)
+    {
+        if (!Views.IsKnown(view))
+        {
+            throw new HubException($"Unknown view '{view}'. Known views: {string.Join(", ", Views.All)}.");
+        }
+    }
+
+    [LoggerMessage(EventId = 200, Level = LogLevel.Debug, Message = "Connection {ConnectionId} subscribed to {View}.")]
+    private partial void LogSubscribed(string connectionId, string view);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Debug, Message = "Connection {ConnectionId} unsubscribed from {View}.")]
+    private partial void LogUnsubscribed(string connectionId, string view);
+}

@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Options;
+using TeleClaude.Daemon;
+
+try
+{
+    await TeleClaudeDaemon.Build(args).RunAsync();
+    return 0;
+}
+catch (OptionsValidationException ex)
+{
+    await Console.Error.WriteLineAsync("teleclaude: invalid configuration:");
+    foreach (var failure in ex.Failures)
+    {
+        await Console.Error.WriteLineAsync($"  - {failure}");
+    }
+
+    return 2;
+}
+catch (Exception ex) when (ex is InvalidOperationException or IOException)
+{
+    await Console.Error.WriteLineAsync($"teleclaude: {ex.Message}");
+    return 1;
+}

@@ -1,0 +1,236 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+using TeleClaude.Contracts;
+using TeleClaude.Daemon.Configuration;
+
+namespace TeleClaude.Daemon.Storage;
+
+/// <summary>
+/// The local computer's sessions and settings in one SQLite file. Connections are pooled by
+/// Microsoft.Data.Sqlite; WAL lets readers run beside the single writer.
+/// </summary>
+internal sealed class SessionStore
+{
+    /// <summary>Schema migrations by version; index i moves the database from version i to i + 1.</summary>
+    private static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE sessions (
+            session_id    TEXT PRIMARY KEY,
+            title         TEXT NOT NULL,
+            project_path  TEXT NOT NULL,
+            status        TEXT NOT NULL,
+            agent         TEXT NOT NULL,
+            created_at    TEXT NOT NULL,
+            last_activity TEXT NOT NULL,
+            last_input    TEXT NULL,
+            last_output   TEXT NULL
+        );
+        CREATE INDEX ix_sessions_status ON sessions(status);
+        CREATE TABLE settings (
+            key   TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        """,
+    ];
+
+    private readonly string _connectionString;
+    private readonly string _computer;
+
+    public SessionStore(IOptions<DaemonOptions> options)
+    {
+        var value = options.Value;
+        _computer = value.ComputerName;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = value.DatabasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 10,
+        }.ToString();
+    }
+
+    public static int SchemaVersion => Migrations.Length;
+
+    /// <summary>Creates the file and brings its schema up to date.</summary>
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        var directory = Path.GetDirectoryName(new SqliteConnectionStringBuilder(_connectionString).DataSource);
+        if (!string.IsNullOrEmpty(directory))
+        {
+            DaemonPaths.EnsurePrivateDirectory(directory);
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, "PRAGMA journal_mode=WAL;", cancellationToken);
+        var version = Convert.ToInt32(await ScalarAsync(connection, "PRAGMA user_version;", cancellationToken), CultureInfo.InvariantCulture);
+        if (version > Migrations.Length)
+        {
+            throw new InvalidOperationException(
+                $"The database schema version {version} is newer than this daemon knows ({Migrations.Length}); upgrade the daemon or use another TeleClaude:DatabasePath.");
+        }
+
+        for (var v = version; v < Migrations.Length; v++)
+        {
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            await ExecuteAsync(connection, Migrations[v], cancellationToken, transaction);
+            await ExecuteAsync(connection, $"PRAGMA user_version = {v + 1};", cancellationToken, transaction);
+            await transaction.CommitAsync(cancellationToken);
+        }
+    }
+
+    public async Task<IReadOnlyList<SessionInfo>> ListAsync(bool includeTerminated, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = includeTerminated
+            ? "SELECT * FROM sessions ORDER BY created_at, session_id;"
+            : "SELECT * FROM sessions WHERE status <> 'terminated' ORDER BY created_at, session_id;";
+        var sessions = new List<SessionInfo>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            sessions.Add(Read(reader));
+        }
+
+        return sessions;
+    }
+
+    public async Task<SessionInfo?> GetAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await GetAsync(connection, sessionId, null, cancellationToken);
+    }
+
+    public async Task InsertAsync(SessionInfo session, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO sessions (session_id, title, project_path, status, agent, created_at, last_activity, last_input, last_output)
+            VALUES ($id, $title, $project, $status, $agent, $created, $activity, $input, $output);
+            """;
+        Bind(command, session);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Reads, changes and writes one session atomically; null when it does not exist.</summary>
+    public async Task<SessionInfo?> UpdateAsync(string sessionId, Func<SessionInfo, SessionInfo> change, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        // BEGIN IMMEDIATE: take the write lock before reading, so concurrent updates serialize instead of failing.
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        var current = await GetAsync(connection, sessionId, transaction, cancellationToken);
+        if (current is null)
+        {
+            return null;
+        }
+
+        var updated = change(current);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            UPDATE sessions SET title = $title, project_path = $project, status = $status, agent = $agent,
+                created_at = $created, last_activity = $activity, last_input = $input, last_output = $output
+            WHERE session_id = $id;
+            """;
+        Bind(command, updated);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return updated;
+    }
+
+    public async Task<string?> GetSettingAsync(string key, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT value FROM settings WHERE key = $key;";
+        command.Parameters.AddWithValue("$key", key);
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
+    public async Task SetSettingAsync(string key, string value, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "INSERT INTO settings (key, value) VALUES ($key, $value) ON CONFLICT(key) DO UPDATE SET value = excluded.value;";
+        command.Parameters.AddWithValue("$key", key);
+        command.Parameters.AddWithValue("$value", value);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+
+    private async Task<SessionInfo?> GetAsync(SqliteConnection connection, string sessionId, SqliteTransaction? transaction, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT * FROM sessions WHERE session_id = $id;";
+        command.Parameters.AddWithValue("$id", sessionId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+    }
+
+    private SessionInfo Read(SqliteDataReader reader) => new(
+        SessionId: reader.GetString(reader.GetOrdinal("session_id")),
+        Computer: _computer,
+        Title: reader.GetString(reader.GetOrdinal("title")),
+        ProjectPath: reader.GetString(reader.GetOrdinal("project_path")),
+        Status: ParseStatus(reader.GetString(reader.GetOrdinal("status"))),
+        Agent: reader.GetString(reader.GetOrdinal("agent")),
+        CreatedAt: DateTimeOffset.Parse(reader.GetString(reader.GetOrdinal("created_at")), CultureInfo.InvariantCulture),
+        LastActivity: DateTimeOffset.Parse(reader.GetString(reader.GetOrdinal("last_activity")), CultureInfo.InvariantCulture),
+        LastInput: reader.IsDBNull(reader.GetOrdinal("last_input")) ? null : reader.GetString(reader.GetOrdinal("last_input")),
+        LastOutput: reader.IsDBNull(reader.GetOrdinal("last_output")) ? null : reader.GetString(reader.GetOrdinal("last_output")));
+
+    private static void Bind(SqliteCommand command, SessionInfo session)
+    {
+        command.Parameters.AddWithValue("$id", session.SessionId);
+        command.Parameters.AddWithValue("$title", session.Title);
+        command.Parameters.AddWithValue("$project", session.ProjectPath);
+        command.Parameters.AddWithValue("$status", FormatStatus(session.Status));
+        command.Parameters.AddWithValue("$agent", session.Agent);
+        command.Parameters.AddWithValue("$created", session.CreatedAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
+        command.Parameters.AddWithValue("$activity", session.LastActivity.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
+        command.Parameters.AddWithValue("$input", (object?)session.LastInput ?? DBNull.Value);
+        command.Parameters.AddWithValue("$output", (object?)session.LastOutput ?? DBNull.Value);
+    }
+
+    private static string FormatStatus(SessionStatus status) => status switch
+    {
+        SessionStatus.Starting => "starting",
+        SessionStatus.Active => "active",
+        SessionStatus.Idle => "idle",
+        SessionStatus.Terminated => "terminated",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Unknown session status."),
+    };
+
+    private static SessionStatus ParseStatus(string status) => status switch
+    {
+        "starting" => SessionStatus.Starting,
+        "active" => SessionStatus.Active,
+        "idle" => SessionStatus.Idle,
+        _ => SessionStatus.Terminated,
+    };
+
+    private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken, SqliteTransaction? transaction = null)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<object?> ScalarAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return await command.ExecuteScalarAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,32 @@
+using TeleClaude.Daemon.Caching;
+using TeleClaude.Daemon.Commands;
+using TeleClaude.Daemon.Configuration;
+using TeleClaude.Daemon.Hosting;
+using TeleClaude.Daemon.Hubs;
+using TeleClaude.Daemon.Rest;
+using TeleClaude.Daemon.Storage;
+
+namespace TeleClaude.Daemon;
+
+/// <summary>The daemon's table of contents: every feature, in one place. Tests boot exactly this.</summary>
+internal static class TeleClaudeDaemon
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        builder.AddDaemonOptions(args);
+        builder.AddDaemonListeners();
+        builder.Services.AddSessionStore();
+        builder.Services.AddDaemonCache();
+        builder.Services.AddDaemonCommands();
+        builder.Services.AddSessionsHub();
+        builder.Services.AddRestApi();
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseRestErrors();
+        app.MapRestApi();
+        app.MapSessionsHub();
+        return app;
+    }
+}

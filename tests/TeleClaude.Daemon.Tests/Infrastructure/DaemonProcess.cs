@@ -1,0 +1,124 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using TeleClaude.Client;
+
+namespace TeleClaude.Daemon.Tests.Infrastructure;
+
+/// <summary>
+/// Boots the real daemon (the same <see cref="TeleClaudeDaemon.Build"/> as Program.cs) on real Kestrel
+/// with a temp Unix socket, a temp SQLite file and one temp project with a roadmap.
+/// </summary>
+internal sealed class DaemonProcess : IAsyncDisposable
+{
+    private readonly List<IAsyncDisposable> _clients = [];
+    private readonly string[] _extraArgs;
+    private WebApplication? _app;
+
+    private DaemonProcess(string directory, string computer, string[] extraArgs)
+    {
+        Directory = directory;
+        Computer = computer;
+        _extraArgs = extraArgs;
+    }
+
+    public string Directory { get; }
+
+    public string Computer { get; }
+
+    public string SocketPath => Path.Combine(Directory, "run", "d.sock");
+
+    public string DatabasePath => Path.Combine(Directory, "d.db");
+
+    public string ProjectPath => Path.Combine(Directory, "project");
+
+    public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The daemon is not running.");
+
+    public static async Task<DaemonProcess> StartAsync(string computer = "alpha", params string[] extraArgs)
+    {
+        // Short path: Unix socket paths are limited to 107 characters.
+        var directory = Path.Combine(Path.GetTempPath(), "tc-" + Guid.NewGuid().ToString("N")[..10]);
+        System.IO.Directory.CreateDirectory(directory);
+        var daemon = new DaemonProcess(directory, computer, extraArgs);
+        daemon.WriteProject();
+        await daemon.StartAsync();
+        return daemon;
+    }
+
+    public string[] Args() =>
+    [
+        "--socket", SocketPath,
+        "--db", DatabasePath,
+        "--computer", Computer,
+        $"--TeleClaude:Projects:0:Path={ProjectPath}",
+        "--TeleClaude:Projects:0:Description=Test project",
+        .. _extraArgs,
+    ];
+
+    public async Task StartAsync()
+    {
+        _app = TeleClaudeDaemon.Build(Args(), b => b.Logging.SetMinimumLevel(LogLevel.Warning));
+        await _app.StartAsync();
+    }
+
+    public async Task StopAsync()
+    {
+        if (_app is { } app)
+        {
+            _app = null;
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
+    public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    public TeleClaudeRestClient Rest() => new(SocketPath);
+
+    /// <summary>A started hub client whose pushes land in the returned recorder; disposed with the daemon.</summary>
+    public async Task<(SessionsHubClient Hub, RecordingClient Pushes)> ConnectAsync(
+        HubProtocolKind protocol = HubProtocolKind.Json,
+        HttpTransportType transports = HttpTransportType.WebSockets)
+    {
+        var pushes = new RecordingClient();
+        var hub = SessionsHubClient.Create(SocketPath, pushes, protocol, transports);
+        _clients.Add(hub);
+        await hub.StartAsync();
+        return (hub, pushes);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var client in _clients)
+        {
+            await client.DisposeAsync();
+        }
+
+        await StopAsync();
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private void WriteProject()
+    {
+        var todos = Path.Combine(ProjectPath, "todos");
+        System.IO.Directory.CreateDirectory(Path.Combine(todos, "cache-push"));
+        File.WriteAllText(Path.Combine(todos, "roadmap.md"), """
+            # Roadmap
+
+            - [>] cache-push
+              Cache and push architecture.
+            - [.] telec-tui
+            - [ ] mcp-server
+              AI-to-AI.
+            - [?] not-a-status
+            """);
+        File.WriteAllText(Path.Combine(todos, "cache-push", "requirements.md"), "# Requirements");
+    }
+}
