@@ -3,6 +3,7 @@ using TeleClaude.Daemon.Commands;
 using TeleClaude.Daemon.Configuration;
 using TeleClaude.Daemon.Hosting;
 using TeleClaude.Daemon.Hubs;
+using TeleClaude.Daemon.Redis;
 using TeleClaude.Daemon.Rest;
 using TeleClaude.Daemon.Storage;
 
@@ -20,6 +21,7 @@ internal static class TeleClaudeDaemon
         builder.Services.AddDaemonCache();
         builder.Services.AddDaemonCommands();
         builder.Services.AddSessionsHub();
+        builder.AddRedisTransport();
         builder.Services.AddRestApi();
         configure?.Invoke(builder);
 

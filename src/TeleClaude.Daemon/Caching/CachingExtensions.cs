@@ -15,6 +15,8 @@ internal static class CachingExtensions
         services.TryAddSingleton<ProjectCatalog>();
         services.TryAddSingleton<LocalComputer>();
         services.AddHostedService<LocalComputerMonitor>();
+        services.TryAddSingleton<RemoteWarmup>();
+        services.AddHostedService(sp => sp.GetRequiredService<RemoteWarmup>());
         return services;
     }
 }

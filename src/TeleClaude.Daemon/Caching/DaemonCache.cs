@@ -287,7 +287,8 @@ internal sealed partial class DaemonCache : IDisposable
             Changes.Publish(new TodosChanged(new TodosUpdate(computer, projectPath, todos)));
         });
 
-    private Task RefreshRemoteSessions(string computer) =>
+    /// <summary>Pulls a computer's sessions and replaces the cached ones (coalesced).</summary>
+    public Task RefreshRemoteSessions(string computer) =>
         Coalesce(RemoteSessionsKey(computer), async ct => ReplaceRemoteSessions(computer, await _remote.FetchSessionsAsync(computer, ct)));
 
     // ---------------------------------------------------------------- refresh ('r')
@@ -360,8 +361,9 @@ internal sealed partial class DaemonCache : IDisposable
         // Never run a pull on the reader's thread: reads return before any I/O starts.
         await Task.Yield();
         Interlocked.Increment(ref _refreshes);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token);
-        timeout.CancelAfter(_options.PullTimeout);
+        // The deadline runs on the injected TimeProvider, like every other time in the cache.
+        using var deadline = new CancellationTokenSource(_options.PullTimeout, _time);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token, deadline.Token);
         try
         {
             await pull(timeout.Token);
@@ -426,8 +428,9 @@ internal sealed partial class DaemonCache : IDisposable
 
     private void Set<T>(CacheCategory category, string key, T value) where T : class
     {
-        _keys[key] = category;
+        // Value first, then index: an eviction callback of an older entry of this key then sees the new value.
         _memory.Set(key, new Entry<T>(value, _time.GetUtcNow()), EntryOptions());
+        _keys[key] = category;
     }
 
     private MemoryCacheEntryOptions EntryOptions()
@@ -436,9 +439,11 @@ internal sealed partial class DaemonCache : IDisposable
         var options = new MemoryCacheEntryOptions { SlidingExpiration = _options.EvictUnusedAfter };
         options.RegisterPostEvictionCallback(static (key, _, reason, state) =>
         {
+            // Only entries unused for EvictUnusedAfter leave the index; a key removed by a refresh stays indexed
+            // (readers skip keys without a value) so a pull that stores it again cannot race the callback.
             // Callbacks run later on the thread pool: drop the index entry only if no newer value was set since.
             var cache = (DaemonCache)state!;
-            if (reason != EvictionReason.Replaced && !cache._memory.TryGetValue(key, out _))
+            if (reason is EvictionReason.Expired or EvictionReason.Capacity && !cache._memory.TryGetValue(key, out _))
             {
                 cache._keys.TryRemove((string)key, out CacheCategory _);
             }

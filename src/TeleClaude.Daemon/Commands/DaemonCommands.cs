@@ -16,7 +16,7 @@ internal sealed partial class DaemonCommands(DaemonCache cache, SessionStore sto
     public const int MaxTitleLength = 200;
     public const int MaxTextLength = 65536;
 
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9._-]{1,64}\z")]
     private static partial Regex AgentPattern();
 
     public string LocalComputer => cache.LocalComputerName;

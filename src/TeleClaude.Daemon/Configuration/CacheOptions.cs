@@ -17,6 +17,12 @@ internal sealed class CacheOptions
     /// <summary>Longest wait for one pull from one remote computer; a refresh (the TUI's 'r') waits at most this long.</summary>
     public TimeSpan PullTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// On the first subscription to a view, how long Subscribe waits for the initial pulls from peers before it
+    /// sends the full state; what arrives later is pushed. A dead peer never delays a subscribe longer than this.
+    /// </summary>
+    public TimeSpan SubscribeWait { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Entries unread and unrefreshed for this long are dropped (memory bound for vanished peers).</summary>
     public TimeSpan EvictUnusedAfter { get; set; } = TimeSpan.FromHours(24);
 }

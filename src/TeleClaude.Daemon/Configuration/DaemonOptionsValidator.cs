@@ -7,7 +7,7 @@ namespace TeleClaude.Daemon.Configuration;
 /// <summary>Checks the settings on start so a bad value stops the daemon with a message that says what to fix.</summary>
 internal sealed partial class DaemonOptionsValidator : IValidateOptions<DaemonOptions>
 {
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}\z")]
     internal static partial Regex ComputerNamePattern();
 
     public ValidateOptionsResult Validate(string? name, DaemonOptions options)
@@ -89,6 +89,7 @@ internal sealed class CacheOptionsValidator : IValidateOptions<CacheOptions>
         Positive(failures, nameof(options.TodosTtl), options.TodosTtl);
         Positive(failures, nameof(options.PullTimeout), options.PullTimeout);
         Positive(failures, nameof(options.EvictUnusedAfter), options.EvictUnusedAfter);
+        Positive(failures, nameof(options.SubscribeWait), options.SubscribeWait);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -1,6 +1,9 @@
 using Microsoft.AspNetCore.SignalR;
 using TeleClaude.Contracts;
+using Microsoft.Extensions.Options;
+using TeleClaude.Daemon.Caching;
 using TeleClaude.Daemon.Commands;
+using TeleClaude.Daemon.Configuration;
 
 namespace TeleClaude.Daemon.Hubs;
 
@@ -11,6 +14,8 @@ namespace TeleClaude.Daemon.Hubs;
 internal sealed partial class SessionsHub(
     DaemonCommands commands,
     InterestManager interest,
+    RemoteWarmup warmup,
+    IOptions<CacheOptions> cacheOptions,
     HubCounters counters,
     ILogger<SessionsHub> logger) : Hub<ISessionsClient>, ISessionsHub
 {
@@ -30,6 +35,17 @@ internal sealed partial class SessionsHub(
         }
 
         LogSubscribed(Context.ConnectionId, view);
+
+        // The first subscriber of a view triggers pulls from the peers; give live peers a moment to answer so
+        // the first full state is complete. A slow or dead peer is not waited for longer than SubscribeWait.
+        try
+        {
+            await warmup.WhenWarmAsync(view).WaitAsync(cacheOptions.Value.SubscribeWait, Context.ConnectionAborted);
+        }
+        catch (TimeoutException)
+        {
+        }
+
         await SendFullStateAsync(view);
     }
 

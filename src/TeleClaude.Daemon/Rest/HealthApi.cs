@@ -2,7 +2,9 @@ using System.Reflection;
 using Microsoft.AspNetCore.Http.HttpResults;
 using TeleClaude.Contracts;
 using TeleClaude.Daemon.Caching;
+using Microsoft.Extensions.Options;
 using TeleClaude.Daemon.Hubs;
+using TeleClaude.Daemon.Redis;
 
 namespace TeleClaude.Daemon.Rest;
 
@@ -19,11 +21,19 @@ internal static class HealthApi
         return routes;
     }
 
-    private static Ok<HealthReport> Health(DaemonCache cache, DaemonClock clock, IConfiguration configuration) =>
-        TypedResults.Ok(new HealthReport("ok", cache.LocalComputerName, Version, clock.StartedAt, !string.IsNullOrEmpty(configuration["TeleClaude:Redis:Configuration"])));
+    private static Ok<HealthReport> Health(DaemonCache cache, DaemonClock clock, IOptions<RedisOptions> redis) =>
+        TypedResults.Ok(new HealthReport("ok", cache.LocalComputerName, Version, clock.StartedAt, redis.Value.Enabled));
 
-    private static Ok<HubDiagnostics> HubDiagnostics(InterestManager interest, DaemonCache cache, HubCounters counters) =>
-        TypedResults.Ok(new HubDiagnostics(interest.SubscriberCounts, interest.InterestedIn, cache.Diagnostics(), counters.Snapshot(cache.RefreshCount)));
+    private static Ok<HubDiagnostics> HubDiagnostics(InterestManager interest, DaemonCache cache, HubCounters hub, RedisCounters redis)
+    {
+        var counters = new Dictionary<string, long>(hub.Snapshot(cache.RefreshCount), StringComparer.Ordinal);
+        foreach (var (name, value) in redis.All)
+        {
+            counters[name] = value;
+        }
+
+        return TypedResults.Ok(new HubDiagnostics(interest.SubscriberCounts, interest.InterestedIn, cache.Diagnostics(), counters));
+    }
 }
 
 /// <summary>When this daemon started.</summary>

@@ -1,0 +1,36 @@
+using System.Collections.Concurrent;
+using TeleClaude.Contracts;
+using TeleClaude.Daemon.Caching;
+
+namespace TeleClaude.Daemon.Redis;
+
+/// <summary>
+/// The latest heartbeat of every peer, as heard on the heartbeat channel or found by the periodic scan.
+/// The event emitter asks it which peers want session events: no Redis call per event.
+/// </summary>
+internal sealed class PeerDirectory(DaemonCache cache)
+{
+    private readonly ConcurrentDictionary<string, Heartbeat> _peers = new(StringComparer.Ordinal);
+
+    /// <summary>Records a peer's heartbeat and tells the cache (which puts it online and restarts its TTL).</summary>
+    public void Observe(Heartbeat heartbeat)
+    {
+        if (heartbeat.ComputerName == cache.LocalComputerName)
+        {
+            return;
+        }
+
+        _peers.AddOrUpdate(heartbeat.ComputerName, heartbeat, (_, old) => heartbeat.LastSeen >= old.LastSeen ? heartbeat : old);
+        cache.UpsertComputer(new ComputerInfo(
+            heartbeat.ComputerName, ComputerStatus.Online, heartbeat.LastSeen, heartbeat.User, heartbeat.Host, heartbeat.Stats, IsLocal: false));
+    }
+
+    public Heartbeat? Get(string computer) => _peers.GetValueOrDefault(computer);
+
+    /// <summary>Online peers whose latest heartbeat advertises interest in <paramref name="view"/>.</summary>
+    public IReadOnlyList<string> InterestedPeers(string view)
+    {
+        var online = cache.OnlineRemoteComputers();
+        return online.Where(name => _peers.TryGetValue(name, out var heartbeat) && heartbeat.IsInterestedIn(view)).ToArray();
+    }
+}

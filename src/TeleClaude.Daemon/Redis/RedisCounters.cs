@@ -1,0 +1,27 @@
+using System.Collections.Concurrent;
+
+namespace TeleClaude.Daemon.Redis;
+
+/// <summary>Counters of the Redis transport, shown by the diagnostics endpoint.</summary>
+internal sealed class RedisCounters
+{
+    public const string HeartbeatsSent = "heartbeats_sent";
+    public const string EventsSent = "events_sent";
+    public const string EventsReceived = "events_received";
+    public const string MalformedEvents = "malformed_events";
+    public const string MalformedHeartbeats = "malformed_heartbeats";
+    public const string MalformedRequests = "malformed_requests";
+    public const string MalformedResponses = "malformed_responses";
+    public const string RequestsServed = "requests_served";
+    public const string RequestsSent = "requests_sent";
+    public const string RequestTimeouts = "request_timeouts";
+    public const string RedisErrors = "redis_errors";
+
+    private readonly ConcurrentDictionary<string, long> _values = new(StringComparer.Ordinal);
+
+    public void Increment(string name, long by = 1) => _values.AddOrUpdate(name, by, (_, v) => v + by);
+
+    public long Get(string name) => _values.GetValueOrDefault(name);
+
+    public IEnumerable<KeyValuePair<string, long>> All => _values;
+}

@@ -1,0 +1,59 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using TeleClaude.Contracts;
+
+namespace TeleClaude.Daemon.Redis;
+
+/// <summary>JSON of the Redis wire contract: snake_case names and enum strings, nulls left out.</summary>
+internal static class RedisJson
+{
+    public static JsonSerializerOptions Options { get; } = Create();
+
+    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
+
+    public static JsonElement ToElement<T>(T value) => JsonSerializer.SerializeToElement(value, Options);
+
+    /// <summary>Parses <paramref name="json"/>; null when it is not valid JSON of that shape.</summary>
+    public static T? TryDeserialize<T>(string? json) where T : class
+    {
+        if (string.IsNullOrEmpty(json))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<T>(json, Options);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    public static T? TryDeserialize<T>(JsonElement element) where T : class
+    {
+        try
+        {
+            return element.Deserialize<T>(Options);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static JsonSerializerOptions Create()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        };
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+        options.TypeInfoResolverChain.Add(RedisJsonContext.Default);
+        options.TypeInfoResolverChain.Add(TeleClaudeJsonContext.Default);
+        options.MakeReadOnly();
+        return options;
+    }
+}

@@ -1,0 +1,33 @@
+using StackExchange.Redis;
+
+namespace TeleClaude.Daemon.Redis;
+
+/// <summary>Every Redis key, stream and channel name of the wire contract, built in one place.</summary>
+internal static class RedisKeys
+{
+    /// <summary>Pattern of every heartbeat key, for SCAN.</summary>
+    public const string HeartbeatPattern = "computer:*:heartbeat";
+
+    /// <summary>Pub/sub channel on which every heartbeat is also published, so interest changes reach peers at once.</summary>
+    public static readonly RedisChannel HeartbeatChannel = RedisChannel.Literal("teleclaude:heartbeats");
+
+    public static RedisKey Heartbeat(string computer) => $"computer:{computer}:heartbeat";
+
+    /// <summary>The computer name inside a heartbeat key, or null for a key of another shape.</summary>
+    public static string? ComputerOfHeartbeat(string key) =>
+        key.StartsWith("computer:", StringComparison.Ordinal) && key.EndsWith(":heartbeat", StringComparison.Ordinal) && key.Length > 19
+            ? key["computer:".Length..^":heartbeat".Length]
+            : null;
+
+    public static RedisKey SessionEvents(string computer) => $"session_events:{computer}";
+
+    public static RedisKey Messages(string computer) => $"messages:{computer}";
+
+    public static RedisKey Output(string requestId) => $"output:{requestId}";
+
+    /// <summary>Pub/sub "new entries" signal for a stream; StackExchange.Redis cannot block on XREAD, so readers wait on this.</summary>
+    public static RedisChannel StreamSignal(RedisKey stream) => RedisChannel.Literal($"signal:{stream}");
+
+    /// <summary>Pub/sub channel where a responder names the request it answered, for the initiator.</summary>
+    public static RedisChannel Responses(string initiator) => RedisChannel.Literal($"responses:{initiator}");
+}

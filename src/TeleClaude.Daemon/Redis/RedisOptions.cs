@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Options;
+
+namespace TeleClaude.Daemon.Redis;
+
+/// <summary>The Redis transport (section <c>TeleClaude:Redis</c>). No <see cref="Configuration"/> = local-only mode.</summary>
+internal sealed class RedisOptions
+{
+    public const string SectionName = "TeleClaude:Redis";
+
+    /// <summary>
+    /// StackExchange.Redis configuration string, e.g. <c>redis.lan:6379,user=tc,password=secret,ssl=true</c>.
+    /// Empty: the daemon runs local-only.
+    /// </summary>
+    public string? Configuration { get; set; }
+
+    /// <summary>Expiry of the heartbeat key; peers see this computer offline this long after its last heartbeat.</summary>
+    public TimeSpan HeartbeatTtl { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Approximate length cap of each <c>session_events:{computer}</c> stream (MAXLEN ~).</summary>
+    public int EventStreamMaxLength { get; set; } = 10_000;
+
+    /// <summary>Approximate length cap of each <c>messages:{computer}</c> request stream.</summary>
+    public int RequestStreamMaxLength { get; set; } = 1_000;
+
+    /// <summary>Expiry of an <c>output:{request_id}</c> response stream.</summary>
+    public TimeSpan ResponseTtl { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Requests older than this when read are not answered (their initiator gave up).</summary>
+    public TimeSpan RequestMaxAge { get; set; } = TimeSpan.FromSeconds(30);
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(Configuration);
+}
+
+internal sealed class RedisOptionsValidator : IValidateOptions<RedisOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RedisOptions options)
+    {
+        var failures = new List<string>();
+        if (options.Enabled)
+        {
+            try
+            {
+                StackExchange.Redis.ConfigurationOptions.Parse(options.Configuration!);
+            }
+            catch (ArgumentException ex)
+            {
+                failures.Add($"TeleClaude:Redis:Configuration is not a valid StackExchange.Redis configuration string: {ex.Message}");
+            }
+        }
+
+        if (options.HeartbeatTtl < TimeSpan.FromSeconds(1))
+        {
+            failures.Add("TeleClaude:Redis:HeartbeatTtl must be at least 00:00:01.");
+        }
+
+        if (options.ResponseTtl < TimeSpan.FromSeconds(1))
+        {
+            failures.Add("TeleClaude:Redis:ResponseTtl must be at least 00:00:01.");
+        }
+
+        if (options.RequestMaxAge <= TimeSpan.Zero)
+        {
+            failures.Add("TeleClaude:Redis:RequestMaxAge must be positive.");
+        }
+
+        if (options.EventStreamMaxLength < 100 || options.RequestStreamMaxLength < 100)
+        {
+            failures.Add("TeleClaude:Redis:EventStreamMaxLength and RequestStreamMaxLength must be at least 100.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,130 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using TeleClaude.Contracts;
+using TeleClaude.Daemon.Caching;
+using TeleClaude.Daemon.Configuration;
+
+namespace TeleClaude.Daemon.Redis;
+
+/// <summary>
+/// Pulls from a peer with one request: <c>XADD messages:{peer} MAXLEN ~ N * command c initiator me [args json]</c>;
+/// the entry id is the request id; the answer is read from <c>output:{request_id}</c> when the peer signals it.
+/// The caller's token bounds the wait (the cache gives each pull its own timeout).
+/// </summary>
+internal sealed class RedisRemoteDataSource : IRemoteDataSource, IDisposable
+{
+    private readonly IConnectionMultiplexer _redis;
+    private readonly RedisCounters _counters;
+    private readonly RedisOptions _options;
+    private readonly string _self;
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<bool>> _pending = new(StringComparer.Ordinal);
+    private readonly Lazy<Task> _subscription;
+
+    public RedisRemoteDataSource(
+        IConnectionMultiplexer redis,
+        RedisCounters counters,
+        IOptions<RedisOptions> options,
+        IOptions<DaemonOptions> daemonOptions)
+    {
+        _redis = redis;
+        _counters = counters;
+        _options = options.Value;
+        _self = daemonOptions.Value.ComputerName;
+        _subscription = new Lazy<Task>(() => _redis.GetSubscriber().SubscribeAsync(
+            RedisKeys.Responses(_self),
+            (_, id) =>
+            {
+                if (_pending.TryGetValue((string)id!, out var waiter))
+                {
+                    waiter.TrySetResult(true);
+                }
+            }));
+    }
+
+    public async Task<IReadOnlyList<SessionInfo>> FetchSessionsAsync(string computer, CancellationToken cancellationToken) =>
+        (await RequestAsync<SessionInfo[]>(computer, RequestCommands.ListSessions, null, cancellationToken))
+            .Select(s => s with { Computer = computer }).ToArray();
+
+    public async Task<IReadOnlyList<ProjectInfo>> FetchProjectsAsync(string computer, CancellationToken cancellationToken) =>
+        await RequestAsync<ProjectInfo[]>(computer, RequestCommands.ListProjects, null, cancellationToken);
+
+    public async Task<IReadOnlyList<TodoInfo>> FetchTodosAsync(string computer, string projectPath, CancellationToken cancellationToken) =>
+        await RequestAsync<TodoInfo[]>(computer, RequestCommands.ListTodos, RedisJson.Serialize(new ListTodosArgs(projectPath)), cancellationToken);
+
+    public Task<ComputerInfo> FetchComputerInfoAsync(string computer, CancellationToken cancellationToken) =>
+        RequestAsync<ComputerInfo>(computer, RequestCommands.GetComputerInfo, null, cancellationToken);
+
+    /// <summary>Sends one request and waits for its envelope; throws <see cref="RemoteRequestException"/> on an error envelope.</summary>
+    public async Task<T> RequestAsync<T>(string computer, string command, string? argsJson, CancellationToken cancellationToken) where T : class
+    {
+        await _subscription.Value;
+        var db = _redis.GetDatabase();
+        var waiter = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        NameValueEntry[] fields = argsJson is null
+            ? [new("command", command), new("initiator", _self)]
+            : [new("command", command), new("initiator", _self), new("args", argsJson)];
+
+        // The id is known only after XADD; a signal that beats the registration is caught by the read below.
+        var requestId = (string)(await db.StreamAddAsync(RedisKeys.Messages(computer), fields, maxLength: _options.RequestStreamMaxLength, useApproximateMaxLength: true))!;
+        _pending[requestId] = waiter;
+        _counters.Increment(RedisCounters.RequestsSent);
+        try
+        {
+            await db.PublishAsync(RedisKeys.StreamSignal(RedisKeys.Messages(computer)), 1, CommandFlags.FireAndForget);
+            while (true)
+            {
+                var chunk = await db.StreamRangeAsync(RedisKeys.Output(requestId), "-", "+", count: 1);
+                if (chunk.Length > 0)
+                {
+                    return Decode<T>(computer, command, chunk[0]);
+                }
+
+                try
+                {
+                    await waiter.Task.WaitAsync(cancellationToken);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    _counters.Increment(RedisCounters.RequestTimeouts);
+                    throw;
+                }
+
+                waiter = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                _pending[requestId] = waiter;
+            }
+        }
+        finally
+        {
+            _pending.TryRemove(requestId, out _);
+        }
+    }
+
+    private T Decode<T>(string computer, string command, StreamEntry entry) where T : class
+    {
+        var envelope = RedisJson.TryDeserialize<ResponseEnvelope>((string?)entry["chunk"]);
+        if (envelope is null || (envelope.Status != ResponseEnvelope.Success && envelope.Status != ResponseEnvelope.Failure))
+        {
+            _counters.Increment(RedisCounters.MalformedResponses);
+            throw new RemoteRequestException($"{computer} answered {command} with a malformed envelope.");
+        }
+
+        if (envelope.Status == ResponseEnvelope.Failure)
+        {
+            throw new RemoteRequestException($"{computer} refused {command}: {envelope.Error}");
+        }
+
+        if (envelope.Data is not { } data || RedisJson.TryDeserialize<T>(data) is not { } value)
+        {
+            _counters.Increment(RedisCounters.MalformedResponses);
+            throw new RemoteRequestException($"{computer} answered {command} with data of the wrong shape.");
+        }
+
+        return value;
+    }
+
+    public void Dispose() => _pending.Clear();
+}
+
+/// <summary>A peer answered a request with an error, or with something unreadable.</summary>
+internal sealed class RemoteRequestException(string message) : Exception(message);
