@@ -20,6 +20,7 @@ internal sealed partial class HeartbeatService(
     RedisCounters counters,
     IOptions<DaemonOptions> daemonOptions,
     IOptions<RedisOptions> redisOptions,
+    IHostApplicationLifetime lifetime,
     TimeProvider time,
     ILogger<HeartbeatService> logger) : BackgroundService
 {
@@ -60,7 +61,15 @@ internal sealed partial class HeartbeatService(
         }
     }
 
-    private void OnInterestChanged(IReadOnlyList<string> views) => _publishNow.Writer.TryWrite(true);
+    private void OnInterestChanged(IReadOnlyList<string> views)
+    {
+        // While shutting down, clients disconnect: do not announce that as lost interest. The last heartbeat
+        // expires on its own, and events peers send until then wait in our stream and are replayed on restart.
+        if (!lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            _publishNow.Writer.TryWrite(true);
+        }
+    }
 
     private async Task WaitAsync(TimeSpan delay, CancellationToken stoppingToken)
     {

@@ -33,9 +33,9 @@ internal sealed class RedisRemoteDataSource : IRemoteDataSource, IDisposable
         _self = daemonOptions.Value.ComputerName;
         _subscription = new Lazy<Task>(() => _redis.GetSubscriber().SubscribeAsync(
             RedisKeys.Responses(_self),
-            (_, id) =>
+            (_, key) =>
             {
-                if (_pending.TryGetValue((string)id!, out var waiter))
+                if (_pending.TryGetValue((string)key!, out var waiter))
                 {
                     waiter.TrySetResult(true);
                 }
@@ -43,14 +43,14 @@ internal sealed class RedisRemoteDataSource : IRemoteDataSource, IDisposable
     }
 
     public async Task<IReadOnlyList<SessionInfo>> FetchSessionsAsync(string computer, CancellationToken cancellationToken) =>
-        (await RequestAsync<SessionInfo[]>(computer, RequestCommands.ListSessions, null, cancellationToken))
+        (await RequestAsync<IReadOnlyList<SessionInfo>>(computer, RequestCommands.ListSessions, null, cancellationToken))
             .Select(s => s with { Computer = computer }).ToArray();
 
     public async Task<IReadOnlyList<ProjectInfo>> FetchProjectsAsync(string computer, CancellationToken cancellationToken) =>
-        await RequestAsync<ProjectInfo[]>(computer, RequestCommands.ListProjects, null, cancellationToken);
+        await RequestAsync<IReadOnlyList<ProjectInfo>>(computer, RequestCommands.ListProjects, null, cancellationToken);
 
     public async Task<IReadOnlyList<TodoInfo>> FetchTodosAsync(string computer, string projectPath, CancellationToken cancellationToken) =>
-        await RequestAsync<TodoInfo[]>(computer, RequestCommands.ListTodos, RedisJson.Serialize(new ListTodosArgs(projectPath)), cancellationToken);
+        await RequestAsync<IReadOnlyList<TodoInfo>>(computer, RequestCommands.ListTodos, RedisJson.Serialize(new ListTodosArgs(projectPath)), cancellationToken);
 
     public Task<ComputerInfo> FetchComputerInfoAsync(string computer, CancellationToken cancellationToken) =>
         RequestAsync<ComputerInfo>(computer, RequestCommands.GetComputerInfo, null, cancellationToken);
@@ -67,17 +67,25 @@ internal sealed class RedisRemoteDataSource : IRemoteDataSource, IDisposable
 
         // The id is known only after XADD; a signal that beats the registration is caught by the read below.
         var requestId = (string)(await db.StreamAddAsync(RedisKeys.Messages(computer), fields, maxLength: _options.RequestStreamMaxLength, useApproximateMaxLength: true))!;
-        _pending[requestId] = waiter;
+        var pendingKey = PendingKey(computer, requestId);
+        _pending[pendingKey] = waiter;
         _counters.Increment(RedisCounters.RequestsSent);
         try
         {
             await db.PublishAsync(RedisKeys.StreamSignal(RedisKeys.Messages(computer)), 1, CommandFlags.FireAndForget);
             while (true)
             {
-                var chunk = await db.StreamRangeAsync(RedisKeys.Output(requestId), "-", "+", count: 1);
-                if (chunk.Length > 0)
+                var chunks = await db.StreamRangeAsync(RedisKeys.Output(requestId), "-", "+");
+                var index = Array.FindIndex(chunks, c => (string?)c["source"] == computer);
+                if (index < 0 && chunks.Length > 0 && chunks.All(c => c["source"].IsNull))
                 {
-                    return Decode<T>(computer, command, chunk[0]);
+                    // A responder that does not name itself: its chunk is the only one to take.
+                    index = 0;
+                }
+
+                if (index >= 0)
+                {
+                    return Decode<T>(computer, command, chunks[index]);
                 }
 
                 try
@@ -91,22 +99,24 @@ internal sealed class RedisRemoteDataSource : IRemoteDataSource, IDisposable
                 }
 
                 waiter = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-                _pending[requestId] = waiter;
+                _pending[pendingKey] = waiter;
             }
         }
         finally
         {
-            _pending.TryRemove(requestId, out _);
+            _pending.TryRemove(pendingKey, out _);
         }
     }
 
     private T Decode<T>(string computer, string command, StreamEntry entry) where T : class
     {
-        var envelope = RedisJson.TryDeserialize<ResponseEnvelope>((string?)entry["chunk"]);
+        var chunk = (string?)entry["chunk"];
+        var envelope = RedisJson.TryDeserialize<ResponseEnvelope>(chunk);
         if (envelope is null || (envelope.Status != ResponseEnvelope.Success && envelope.Status != ResponseEnvelope.Failure))
         {
             _counters.Increment(RedisCounters.MalformedResponses);
-            throw new RemoteRequestException($"{computer} answered {command} with a malformed envelope.");
+            var shown = chunk is null ? "(no chunk field)" : chunk.Length <= 120 ? chunk : chunk[..120] + "...";
+            throw new RemoteRequestException($"{computer} answered {command} with a malformed envelope: {shown}");
         }
 
         if (envelope.Status == ResponseEnvelope.Failure)
@@ -124,6 +134,9 @@ internal sealed class RedisRemoteDataSource : IRemoteDataSource, IDisposable
     }
 
     public void Dispose() => _pending.Clear();
+
+    /// <summary>What a responder publishes on <c>responses:{initiator}</c>: who answered which request.</summary>
+    internal static string PendingKey(string responder, string requestId) => $"{responder} {requestId}";
 }
 
 /// <summary>A peer answered a request with an error, or with something unreadable.</summary>

@@ -124,10 +124,14 @@ internal sealed partial class RequestResponder(
     {
         var db = redis.GetDatabase();
         var output = RedisKeys.Output(requestId);
-        var add = db.StreamAddAsync(output, "chunk", RedisJson.Serialize(envelope));
+        var self = daemonOptions.Value.ComputerName;
+
+        // Entry ids are unique per stream only: requests to two computers in the same millisecond share an id,
+        // so the chunk names its responder and the initiator takes the one from the computer it asked.
+        var add = db.StreamAddAsync(output, [new NameValueEntry("chunk", RedisJson.Serialize(envelope)), new NameValueEntry("source", self)]);
         var expire = db.KeyExpireAsync(output, redisOptions.Value.ResponseTtl);
         await Task.WhenAll(add, expire);
-        await db.PublishAsync(RedisKeys.Responses(initiator), requestId, CommandFlags.FireAndForget);
+        await db.PublishAsync(RedisKeys.Responses(initiator), RedisRemoteDataSource.PendingKey(self, requestId), CommandFlags.FireAndForget);
     }
 
     private bool IsTooOld(string requestId)

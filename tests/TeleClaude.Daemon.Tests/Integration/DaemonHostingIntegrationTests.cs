@@ -116,19 +116,12 @@ internal sealed class DaemonHostingIntegrationTests
     [Test]
     public async Task TcpListener_OnLoopback_ServesTheSameApi()
     {
-        var port = FreeLoopbackPort();
+        var port = RedisServer.FreePort();
         await using var daemon = await DaemonProcess.StartAsync("delta", $"--tcp=http://127.0.0.1:{port}");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
 
         var health = await http.GetFromJsonAsync<HealthReport>("health", TeleClaudeRestClient.JsonOptions);
 
         Assert.That(health!.Computer, Is.EqualTo("delta"));
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,0 +1,21 @@
+namespace TeleClaude.Daemon.Tests.Infrastructure;
+
+/// <summary>Bounded polling for conditions that other processes or background loops make true.</summary>
+internal static class Eventually
+{
+    public static async Task ThatAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(25);
+        }
+
+        Assert.Fail($"Timed out waiting until {what}.");
+    }
+}
