@@ -11,7 +11,7 @@ namespace TeleClaude.Daemon.Tests.Infrastructure;
 /// </summary>
 internal sealed class RedisServer : IAsyncDisposable
 {
-    private readonly Process _process;
+    private Process _process;
     private readonly string _directory;
 
     private RedisServer(Process process, int port, string directory, string? password)
@@ -34,6 +34,32 @@ internal sealed class RedisServer : IAsyncDisposable
         var port = FreePort();
         var directory = Path.Combine(Path.GetTempPath(), "tc-redis-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(directory);
+        var server = new RedisServer(Launch(port, directory, password), port, directory, password);
+        await server.WaitUntilReadyAsync();
+        return server;
+    }
+
+    /// <summary>Kills the server (as a crash would) and waits until it is gone.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>Starts a new, empty server on the same port (no persistence: everything stored before is gone).</summary>
+    public async Task RestartAsync()
+    {
+        await KillAsync();
+        _process.Dispose();
+        _process = Launch(Port, _directory, Password);
+        await WaitUntilReadyAsync();
+    }
+
+    private static Process Launch(int port, string directory, string? password)
+    {
         var start = new ProcessStartInfo("redis-server")
         {
             RedirectStandardOutput = true,
@@ -65,9 +91,7 @@ internal sealed class RedisServer : IAsyncDisposable
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new RedisServer(process, port, directory, password);
-        await server.WaitUntilReadyAsync();
-        return server;
+        return process;
     }
 
     /// <summary>A client connection for assertions and for injecting raw entries.</summary>
@@ -75,12 +99,7 @@ internal sealed class RedisServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
+        await KillAsync();
         _process.Dispose();
         try
         {
