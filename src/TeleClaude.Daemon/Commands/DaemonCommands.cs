@@ -174,11 +174,9 @@ internal sealed partial class DaemonCommands(DaemonCache cache, SessionStore sto
 
     public async Task<CommandResult<SessionInfo>> SendInputAsync(string sessionId, SendInputRequest? request, CancellationToken cancellationToken)
     {
-        var errors = new Dictionary<string, string[]>();
-        CheckText(errors, "text", request?.Text, MaxTextLength, singleLine: false);
-        if (errors.Count > 0)
+        if (TextProblem("text", request?.Text, MaxTextLength, singleLine: false) is { } problem)
         {
-            return new CommandError(CommandErrorKind.Invalid, "The input is invalid.", errors);
+            return CommandError.Invalid("text", problem);
         }
 
         return await ChangeLiveSessionAsync(sessionId, SessionEventNames.InputReceived, request!.Text, s => s with
@@ -191,11 +189,9 @@ internal sealed partial class DaemonCommands(DaemonCache cache, SessionStore sto
 
     public async Task<CommandResult<SessionInfo>> RecordAgentStoppedAsync(string sessionId, AgentStoppedRequest? request, CancellationToken cancellationToken)
     {
-        var errors = new Dictionary<string, string[]>();
-        CheckText(errors, "summary", request?.Summary, MaxTextLength, singleLine: false);
-        if (errors.Count > 0)
+        if (TextProblem("summary", request?.Summary, MaxTextLength, singleLine: false) is { } problem)
         {
-            return new CommandError(CommandErrorKind.Invalid, "The agent event is invalid.", errors);
+            return CommandError.Invalid("summary", problem);
         }
 
         return await ChangeLiveSessionAsync(sessionId, SessionEventNames.AgentEvent, request!.Summary, s => s with
@@ -258,19 +254,33 @@ internal sealed partial class DaemonCommands(DaemonCache cache, SessionStore sto
     private CommandError NotFound(string sessionId) =>
         new(CommandErrorKind.NotFound, $"No session '{sessionId}' on {cache.LocalComputerName}.");
 
+    /// <summary>Adds the problem with <paramref name="value"/>, if any, to <paramref name="errors"/>.</summary>
     private static void CheckText(Dictionary<string, string[]> errors, string field, string? value, int maxLength, bool singleLine)
+    {
+        if (TextProblem(field, value, maxLength, singleLine) is { } problem)
+        {
+            errors[field] = [problem];
+        }
+    }
+
+    /// <summary>What is wrong with a text field, or null when it is fine.</summary>
+    private static string? TextProblem(string field, string? value, int maxLength, bool singleLine)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
-            errors[field] = [$"{field} is required and must not be blank."];
+            return $"{field} is required and must not be blank.";
         }
-        else if (value.Length > maxLength)
+
+        if (value.Length > maxLength)
         {
-            errors[field] = [$"{field} must be at most {maxLength} characters (got {value.Length})."];
+            return $"{field} must be at most {maxLength} characters (got {value.Length}).";
         }
-        else if (value.Contains('\0', StringComparison.Ordinal) || (singleLine && value.Any(char.IsControl)))
+
+        if (value.Contains('\0', StringComparison.Ordinal) || (singleLine && value.Any(char.IsControl)))
         {
-            errors[field] = [singleLine ? $"{field} must be one line without control characters." : $"{field} must not contain NUL characters."];
+            return singleLine ? $"{field} must be one line without control characters." : $"{field} must not contain NUL characters.";
         }
+
+        return null;
     }
 }

@@ -45,17 +45,15 @@ internal static class RedisJson
 
     private static JsonSerializerOptions Create()
     {
+        // The API's wire format (snake_case names and enums), plus: nulls left out, and quotes and non-ASCII
+        // kept readable because payloads are read with redis-cli too (never embedded in HTML).
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
         {
-            PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-
-            // Payloads are read with redis-cli too: keep quotes and non-ASCII readable (never embedded in HTML).
             Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         };
-        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+        TeleClaudeJsonContext.Configure(options);
         options.TypeInfoResolverChain.Add(RedisJsonContext.Default);
-        options.TypeInfoResolverChain.Add(TeleClaudeJsonContext.Default);
         options.MakeReadOnly();
         return options;
     }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using TeleClaude.Client;
+using TeleClaude.Contracts;
 
 namespace TeleClaude.Daemon.Tests.Infrastructure;
 
@@ -34,6 +35,19 @@ internal sealed class DaemonProcess : IAsyncDisposable
     public string ProjectPath => Path.Combine(Directory, "project");
 
     public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The daemon is not running.");
+
+    /// <summary>Settings that make the Redis transport react within seconds instead of a minute.</summary>
+    public static readonly string[] FastTransport =
+    [
+        "--TeleClaude:HeartbeatInterval=00:00:01",
+        "--TeleClaude:Redis:HeartbeatTtl=00:00:03",
+        "--TeleClaude:Cache:ComputerTtl=00:00:03",
+        "--TeleClaude:Cache:SubscribeWait=00:00:05",
+    ];
+
+    /// <summary>A daemon on <paramref name="redis"/> with <see cref="FastTransport"/> timings.</summary>
+    public static Task<DaemonProcess> StartWithRedisAsync(RedisServer redis, string computer) =>
+        StartAsync(computer, [$"--TeleClaude:Redis:Configuration={redis.Configuration}", .. FastTransport]);
 
     public static async Task<DaemonProcess> StartAsync(string computer = "alpha", params string[] extraArgs)
     {
@@ -75,6 +89,13 @@ internal sealed class DaemonProcess : IAsyncDisposable
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
 
     public TeleClaudeRestClient Rest() => new(SocketPath);
+
+    /// <summary>Creates a session in the test project through REST.</summary>
+    public async Task<SessionInfo> CreateSessionAsync(string title, string agent = "claude")
+    {
+        using var rest = Rest();
+        return await rest.CreateSessionAsync(new CreateSessionRequest(ProjectPath, title, agent));
+    }
 
     /// <summary>A started hub client whose pushes land in the returned recorder; disposed with the daemon.</summary>
     public async Task<(SessionsHubClient Hub, RecordingClient Pushes)> ConnectAsync(

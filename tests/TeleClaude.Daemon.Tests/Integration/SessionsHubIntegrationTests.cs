@@ -30,8 +30,7 @@ internal sealed class SessionsHubIntegrationTests
         await _daemon.DisposeAsync();
     }
 
-    private Task<SessionInfo> CreateSessionAsync(string title = "Fix the cache") =>
-        _rest.CreateSessionAsync(new CreateSessionRequest(_daemon.ProjectPath, title, "claude"));
+    private Task<SessionInfo> CreateSessionAsync(string title = "Fix the cache") => _daemon.CreateSessionAsync(title);
 
     [TestCase(HubProtocolKind.Json)]
     [TestCase(HubProtocolKind.MessagePack)]

@@ -11,30 +11,13 @@ namespace TeleClaude.Daemon.Tests.Redis;
 [CancelAfter(90_000)]
 internal sealed class RedisFaultIntegrationTests
 {
-    private static readonly string[] FastTransport =
-    [
-        "--TeleClaude:HeartbeatInterval=00:00:01",
-        "--TeleClaude:Redis:HeartbeatTtl=00:00:03",
-        "--TeleClaude:Cache:ComputerTtl=00:00:03",
-        "--TeleClaude:Cache:SubscribeWait=00:00:05",
-    ];
-
-    private static Task<DaemonProcess> StartDaemonAsync(RedisServer redis, string name) =>
-        DaemonProcess.StartAsync(name, [$"--TeleClaude:Redis:Configuration={redis.Configuration}", .. FastTransport]);
-
-    private static async Task<SessionInfo> CreateSessionAsync(DaemonProcess daemon, string title)
-    {
-        using var rest = daemon.Rest();
-        return await rest.CreateSessionAsync(new CreateSessionRequest(daemon.ProjectPath, title, "claude"));
-    }
-
     [Test]
     public async Task RedisKilledAndRestarted_DaemonsKeepServing_ThenResumePushing()
     {
         await using var redis = await RedisServer.StartAsync();
-        await using var a = await StartDaemonAsync(redis, "alpha");
-        await using var b = await StartDaemonAsync(redis, "bravo");
-        var before = await CreateSessionAsync(b, "Before the outage");
+        await using var a = await DaemonProcess.StartWithRedisAsync(redis, "alpha");
+        await using var b = await DaemonProcess.StartWithRedisAsync(redis, "bravo");
+        var before = await b.CreateSessionAsync("Before the outage");
         var (hub, pushes) = await a.ConnectAsync();
         await hub.Subscribe(Views.Sessions);
         var state = await pushes.NextAsync<SessionsSnapshot>(nameof(ISessionsClient.SessionsState), s => s.Sessions.Any(x => x.SessionId == before.SessionId));
@@ -56,7 +39,7 @@ internal sealed class RedisFaultIntegrationTests
             () => Task.FromResult(b.Get<PeerDirectory>().InterestedPeers(Views.Sessions).Contains("alpha")),
             "bravo sees alpha interested after the restart",
             TimeSpan.FromSeconds(30));
-        var after = await CreateSessionAsync(b, "After the outage");
+        var after = await b.CreateSessionAsync("After the outage");
         var pushed = await pushes.NextAsync<SessionInfo>(nameof(ISessionsClient.SessionCreated), s => s.SessionId == after.SessionId);
         Assert.That(pushed.Computer, Is.EqualTo("bravo"));
     }
@@ -71,9 +54,9 @@ internal sealed class RedisFaultIntegrationTests
             Assert.That(refused!.ToString(), Does.Contain("NOAUTH"), "the server really requires the password");
         }
 
-        await using var a = await StartDaemonAsync(redis, "alpha");
-        await using var b = await StartDaemonAsync(redis, "bravo");
-        var onB = await CreateSessionAsync(b, "Behind a password");
+        await using var a = await DaemonProcess.StartWithRedisAsync(redis, "alpha");
+        await using var b = await DaemonProcess.StartWithRedisAsync(redis, "bravo");
+        var onB = await b.CreateSessionAsync("Behind a password");
 
         var (hub, pushes) = await a.ConnectAsync(HubProtocolKind.MessagePack);
         await Eventually.ThatAsync(

@@ -40,13 +40,7 @@ internal sealed class RedisTransportIntegrationTests
 
     private async Task<DaemonProcess> StartDaemonAsync(string name)
     {
-        var daemon = await DaemonProcess.StartAsync(
-            name,
-            $"--TeleClaude:Redis:Configuration={_redis.Configuration}",
-            "--TeleClaude:HeartbeatInterval=00:00:01",
-            "--TeleClaude:Redis:HeartbeatTtl=00:00:03",
-            "--TeleClaude:Cache:ComputerTtl=00:00:03",
-            "--TeleClaude:Cache:SubscribeWait=00:00:05");
+        var daemon = await DaemonProcess.StartWithRedisAsync(_redis, name);
         _daemons.Add(daemon);
         return daemon;
     }
@@ -72,12 +66,6 @@ internal sealed class RedisTransportIntegrationTests
         return await rest.ListComputersAsync();
     }
 
-    private static async Task<SessionInfo> CreateSessionAsync(DaemonProcess daemon, string title)
-    {
-        using var rest = daemon.Rest();
-        return await rest.CreateSessionAsync(new CreateSessionRequest(daemon.ProjectPath, title, "claude"));
-    }
-
     private static Task WaitForInterestAsync(DaemonProcess observer, string peer, bool interested) =>
         Eventually.ThatAsync(
             () => Task.FromResult(observer.Get<PeerDirectory>().InterestedPeers(Views.Sessions).Contains(peer) == interested),
@@ -87,8 +75,8 @@ internal sealed class RedisTransportIntegrationTests
     public async Task Subscribe_OnA_GetsSessionsOfBAndC_InFullState()
     {
         var (a, b, c) = await StartThreeAsync();
-        var onB = await CreateSessionAsync(b, "Running on bravo");
-        var onC = await CreateSessionAsync(c, "Running on charlie");
+        var onB = await b.CreateSessionAsync("Running on bravo");
+        var onC = await c.CreateSessionAsync("Running on charlie");
 
         var (hub, pushes) = await a.ConnectAsync(HubProtocolKind.MessagePack);
         await hub.Subscribe(Views.Sessions);
@@ -107,7 +95,7 @@ internal sealed class RedisTransportIntegrationTests
         await pushes.NextAsync<SessionsSnapshot>(nameof(ISessionsClient.SessionsState));
         await WaitForInterestAsync(b, "alpha", interested: true);
 
-        var created = await CreateSessionAsync(b, "Pushed from bravo");
+        var created = await b.CreateSessionAsync("Pushed from bravo");
         var pushed = await pushes.NextAsync<SessionInfo>(nameof(ISessionsClient.SessionCreated), s => s.SessionId == created.SessionId);
         using (var restB = b.Rest())
         {
@@ -128,7 +116,7 @@ internal sealed class RedisTransportIntegrationTests
         var db = _client.GetDatabase();
         var lengthBefore = await db.StreamLengthAsync(RedisKeys.SessionEvents("alpha"));
 
-        var unseen = await CreateSessionAsync(b, "Nobody on alpha watches");
+        var unseen = await b.CreateSessionAsync("Nobody on alpha watches");
         await cPushes.NextAsync<SessionInfo>(nameof(ISessionsClient.SessionCreated), s => s.SessionId == unseen.SessionId);
 
         Assert.That(await db.StreamLengthAsync(RedisKeys.SessionEvents("alpha")), Is.EqualTo(lengthBefore), "no event traffic to a computer without a TUI");
@@ -140,8 +128,8 @@ internal sealed class RedisTransportIntegrationTests
     {
         var (a, b, c) = await StartThreeAsync();
 
-        await CreateSessionAsync(b, "Unwatched");
-        await CreateSessionAsync(a, "Unwatched too");
+        await b.CreateSessionAsync("Unwatched");
+        await a.CreateSessionAsync("Unwatched too");
         // The heartbeat period is 1 s: two periods are enough for a wrongly sent event to have landed.
         await Task.Delay(TimeSpan.FromSeconds(2));
 
@@ -177,7 +165,7 @@ internal sealed class RedisTransportIntegrationTests
         // A goes down (its client with it); its last heartbeat, with interest, stays until it expires,
         // so B keeps sending and the events wait in A's stream.
         await a.StopAsync();
-        var whileDown = await CreateSessionAsync(b, "Created while alpha was down");
+        var whileDown = await b.CreateSessionAsync("Created while alpha was down");
         await Eventually.ThatAsync(
             async () => await _client.GetDatabase().StreamLengthAsync(RedisKeys.SessionEvents("alpha")) > 0,
             "bravo queued the event for alpha");
