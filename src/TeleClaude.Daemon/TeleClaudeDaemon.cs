@@ -5,6 +5,7 @@ using TeleClaude.Daemon.Hosting;
 using TeleClaude.Daemon.Hubs;
 using TeleClaude.Daemon.Redis;
 using TeleClaude.Daemon.Rest;
+using TeleClaude.Daemon.Sessions;
 using TeleClaude.Daemon.Storage;
 
 namespace TeleClaude.Daemon;
@@ -19,6 +20,7 @@ internal static class TeleClaudeDaemon
         builder.AddDaemonListeners();
         builder.Services.AddSessionStore();
         builder.Services.AddDaemonCache();
+        builder.Services.AddSessionRunner();
         builder.Services.AddDaemonCommands();
         builder.Services.AddSessionsHub();
         builder.AddRedisTransport();

@@ -1,10 +1,17 @@
 using TeleClaude.Contracts;
+using TeleClaude.Daemon.Commands;
 
 namespace TeleClaude.Daemon.Caching;
 
-/// <summary>Pulls data from another computer's daemon (request/response over Redis, see the transport).</summary>
+/// <summary>Pulls data from, and runs session actions on, another computer's daemon (request/response over Redis).</summary>
 internal interface IRemoteDataSource
 {
+    Task<CommandResult<SessionInfo>> StartSessionAsync(string computer, CreateSessionRequest request, CancellationToken cancellationToken);
+
+    Task<CommandResult<SessionInfo>> EndSessionAsync(string computer, string sessionId, CancellationToken cancellationToken);
+
+    Task<CommandResult<SessionInfo>> SendInputAsync(string computer, string sessionId, string text, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<SessionInfo>> FetchSessionsAsync(string computer, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<ProjectInfo>> FetchProjectsAsync(string computer, CancellationToken cancellationToken);
@@ -15,6 +22,18 @@ internal interface IRemoteDataSource
 /// <summary>Local-only mode: there are no remote computers to pull from.</summary>
 internal sealed class NoRemoteDataSource : IRemoteDataSource
 {
+    public Task<CommandResult<SessionInfo>> StartSessionAsync(string computer, CreateSessionRequest request, CancellationToken cancellationToken) =>
+        Task.FromResult<CommandResult<SessionInfo>>(Unreachable(computer));
+
+    public Task<CommandResult<SessionInfo>> EndSessionAsync(string computer, string sessionId, CancellationToken cancellationToken) =>
+        Task.FromResult<CommandResult<SessionInfo>>(Unreachable(computer));
+
+    public Task<CommandResult<SessionInfo>> SendInputAsync(string computer, string sessionId, string text, CancellationToken cancellationToken) =>
+        Task.FromResult<CommandResult<SessionInfo>>(Unreachable(computer));
+
+    private static CommandError Unreachable(string computer) =>
+        new(CommandErrorKind.Unavailable, $"No Redis is configured: computer '{computer}' cannot be reached.");
+
     public Task<IReadOnlyList<SessionInfo>> FetchSessionsAsync(string computer, CancellationToken cancellationToken) =>
         throw new InvalidOperationException($"No Redis is configured: computer '{computer}' cannot be reached.");
 

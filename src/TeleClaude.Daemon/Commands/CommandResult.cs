@@ -11,6 +11,9 @@ internal enum CommandErrorKind
 
     /// <summary>The request is valid but this daemon cannot do it (yet).</summary>
     Unsupported,
+
+    /// <summary>Something this daemon depends on failed (tmux, a remote computer, Redis).</summary>
+    Unavailable,
 }
 
 internal sealed record CommandError(CommandErrorKind Kind, string Message, IReadOnlyDictionary<string, string[]>? Fields = null)

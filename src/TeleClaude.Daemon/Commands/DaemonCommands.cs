@@ -1,6 +1,9 @@
 using System.Text.RegularExpressions;
 using TeleClaude.Contracts;
+using Microsoft.Extensions.Options;
 using TeleClaude.Daemon.Caching;
+using TeleClaude.Daemon.Configuration;
+using TeleClaude.Daemon.Sessions;
 using TeleClaude.Daemon.Projects;
 using TeleClaude.Daemon.Storage;
 
@@ -11,7 +14,14 @@ namespace TeleClaude.Daemon.Commands;
 /// Reads come from <see cref="DaemonCache"/>; writes go to SQLite and then to the cache's change feed.
 /// Input is checked here, once, so every adapter rejects the same things with the same words.
 /// </summary>
-internal sealed partial class DaemonCommands(DaemonCache cache, SessionStore store, ProjectCatalog projects, TimeProvider time)
+internal sealed partial class DaemonCommands(
+    DaemonCache cache,
+    SessionStore store,
+    ProjectCatalog projects,
+    TmuxRunner tmux,
+    IRemoteDataSource remote,
+    IOptions<DaemonOptions> options,
+    TimeProvider time)
 {
     public const int MaxTitleLength = 200;
     public const int MaxTextLength = 65536;
@@ -89,9 +99,9 @@ internal sealed partial class DaemonCommands(DaemonCache cache, SessionStore sto
         var computer = request.Computer ?? cache.LocalComputerName;
         if (computer != cache.LocalComputerName)
         {
-            return cache.GetComputers().Any(c => c.Name == computer)
-                ? new CommandError(CommandErrorKind.Unsupported, $"Sessions on other computers ('{computer}') are started through the Redis transport, which this daemon does not run.")
-                : CommandError.Invalid("computer", $"Computer '{computer}' is not known.");
+            return cache.GetComputers().Any(c => c.Name == computer && c.Status == ComputerStatus.Online)
+                ? await remote.StartSessionAsync(computer, request, cancellationToken)
+                : CommandError.Invalid("computer", $"Computer '{computer}' is not known or not online.");
         }
 
         var errors = new Dictionary<string, string[]>();
@@ -105,6 +115,10 @@ internal sealed partial class DaemonCommands(DaemonCache cache, SessionStore sto
         if (request.Agent is null || !AgentPattern().IsMatch(request.Agent))
         {
             errors["agent"] = ["Agent must be 1-64 characters of letters, digits, '.', '_' or '-' (e.g. claude)."];
+        }
+        else if (!options.Value.Agents.ContainsKey(request.Agent))
+        {
+            errors["agent"] = [$"Agent '{request.Agent}' is not configured on {computer}; configured: {string.Join(", ", options.Value.Agents.Keys.Order(StringComparer.Ordinal))}."];
         }
 
         if (request.Message is not null)
@@ -122,7 +136,22 @@ internal sealed partial class DaemonCommands(DaemonCache cache, SessionStore sto
             Guid.NewGuid().ToString("N"), computer, request.Title.Trim(), project!.Path, SessionStatus.Starting, request.Agent!, now, now,
             request.Message, null);
         await store.InsertAsync(session, cancellationToken);
+        try
+        {
+            await tmux.StartAsync(session.SessionId, session.ProjectPath, options.Value.Agents[session.Agent].Command, cancellationToken);
+        }
+        catch (SessionRunnerException ex)
+        {
+            await store.UpdateAsync(session.SessionId, s => s with { Status = SessionStatus.Terminated }, CancellationToken.None);
+            return new CommandError(CommandErrorKind.Unavailable, $"The session could not start: {ex.Message}");
+        }
+
         cache.PublishLocalSession(SessionEventNames.NewSession, session);
+        if (request.Message is not null && !await tmux.SendAsync(session.SessionId, request.Message, cancellationToken))
+        {
+            return new CommandError(CommandErrorKind.Unavailable, $"Session '{session.SessionId}' started but its first message could not be sent.");
+        }
+
         if (request.Message is not null)
         {
             cache.PublishLocalSession(SessionEventNames.InputReceived, session, request.Message);
@@ -179,6 +208,21 @@ internal sealed partial class DaemonCommands(DaemonCache cache, SessionStore sto
             return CommandError.Invalid("text", problem);
         }
 
+        if (cache.FindRemoteSession(sessionId) is { } remoteSession)
+        {
+            return await remote.SendInputAsync(remoteSession.Computer, sessionId, request!.Text, cancellationToken);
+        }
+
+        if (await store.GetAsync(sessionId, cancellationToken) is not { } session)
+        {
+            return NotFound(sessionId);
+        }
+
+        if (session.Status != SessionStatus.Terminated && !await tmux.SendAsync(sessionId, request!.Text, cancellationToken))
+        {
+            return new CommandError(CommandErrorKind.Unavailable, $"Session '{sessionId}' has no running terminal any more; it will be marked ended.");
+        }
+
         return await ChangeLiveSessionAsync(sessionId, SessionEventNames.InputReceived, request!.Text, s => s with
         {
             LastInput = request.Text,
@@ -204,11 +248,12 @@ internal sealed partial class DaemonCommands(DaemonCache cache, SessionStore sto
 
     public async Task<CommandResult<SessionInfo>> EndSessionAsync(string sessionId, CancellationToken cancellationToken)
     {
-        if (cache.FindRemoteSession(sessionId) is { } remote)
+        if (cache.FindRemoteSession(sessionId) is { } remoteSession)
         {
-            return new CommandError(CommandErrorKind.Unsupported, $"Session '{sessionId}' runs on {remote.Computer}; ending remote sessions goes through the Redis transport.");
+            return await remote.EndSessionAsync(remoteSession.Computer, sessionId, cancellationToken);
         }
 
+        await tmux.KillAsync(sessionId, cancellationToken);
         var ended = await store.UpdateAsync(sessionId, s => s.Status == SessionStatus.Terminated ? s : s with
         {
             Status = SessionStatus.Terminated,
@@ -226,9 +271,9 @@ internal sealed partial class DaemonCommands(DaemonCache cache, SessionStore sto
     private async Task<CommandResult<SessionInfo>> ChangeLiveSessionAsync(
         string sessionId, string eventName, string? detail, Func<SessionInfo, SessionInfo> change, CancellationToken cancellationToken)
     {
-        if (cache.FindRemoteSession(sessionId) is { } remote)
+        if (cache.FindRemoteSession(sessionId) is { } remoteSession)
         {
-            return new CommandError(CommandErrorKind.Unsupported, $"Session '{sessionId}' runs on {remote.Computer}; changing remote sessions goes through the Redis transport.");
+            return new CommandError(CommandErrorKind.Unsupported, $"Session '{sessionId}' runs on {remoteSession.Computer}; change it there.");
         }
 
         var terminated = false;

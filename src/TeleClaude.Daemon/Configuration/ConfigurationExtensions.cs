@@ -18,7 +18,14 @@ internal static class ConfigurationExtensions
     public static WebApplicationBuilder AddDaemonOptions(this WebApplicationBuilder builder, string[] args)
     {
         builder.Configuration.AddCommandLine(args, SwitchMappings.ToDictionary());
-        builder.Services.AddOptions<DaemonOptions>().BindConfiguration(DaemonOptions.SectionName).ValidateOnStart();
+        builder.Services.AddOptions<DaemonOptions>().BindConfiguration(DaemonOptions.SectionName).ValidateOnStart()
+            .PostConfigure(static o =>
+            {
+                foreach (var (name, command) in DaemonOptions.DefaultAgents)
+                {
+                    o.Agents.TryAdd(name, new Sessions.AgentOptions { Command = [.. command] });
+                }
+            });
         builder.Services.AddOptions<CacheOptions>().BindConfiguration(CacheOptions.SectionName).ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DaemonOptions>, DaemonOptionsValidator>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CacheOptions>, CacheOptionsValidator>());

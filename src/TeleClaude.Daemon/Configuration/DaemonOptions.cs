@@ -25,6 +25,20 @@ internal sealed class DaemonOptions
     /// <summary>The projects of this computer: each configured directory is a project.</summary>
     public List<ProjectOptions> Projects { get; set; } = [];
 
+    /// <summary>
+    /// Agents by name: the command (program and arguments, run without a shell) a session of that agent runs
+    /// in its project directory. Defaults: claude, codex, gemini.
+    /// </summary>
+    public Dictionary<string, Sessions.AgentOptions> Agents { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Agents every daemon knows unless configured otherwise (added after binding: binding appends to lists).</summary>
+    public static IReadOnlyDictionary<string, string[]> DefaultAgents { get; } = new Dictionary<string, string[]>(StringComparer.Ordinal)
+    {
+        ["claude"] = ["claude"],
+        ["codex"] = ["codex"],
+        ["gemini"] = ["gemini"],
+    };
+
     /// <summary>Largest hub message a client may send, in bytes.</summary>
     [Range(1024, 16 * 1024 * 1024)]
     public long MaximumHubMessageSize { get; set; } = 64 * 1024;

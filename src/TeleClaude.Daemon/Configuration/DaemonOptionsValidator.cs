@@ -47,6 +47,14 @@ internal sealed partial class DaemonOptionsValidator : IValidateOptions<DaemonOp
             failures.Add("TeleClaude:HeartbeatInterval must be positive.");
         }
 
+        foreach (var (agent, agentOptions) in options.Agents)
+        {
+            if (agentOptions.Command.Count == 0 || string.IsNullOrWhiteSpace(agentOptions.Command[0]))
+            {
+                failures.Add($"TeleClaude:Agents:{agent}:Command must name a program (a list: program, then arguments).");
+            }
+        }
+
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < options.Projects.Count; i++)
         {

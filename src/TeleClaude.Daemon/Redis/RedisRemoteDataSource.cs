@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using TeleClaude.Contracts;
 using TeleClaude.Daemon.Caching;
+using TeleClaude.Daemon.Commands;
 using TeleClaude.Daemon.Configuration;
 
 namespace TeleClaude.Daemon.Redis;
@@ -51,6 +52,38 @@ internal sealed class RedisRemoteDataSource : IRemoteDataSource, IDisposable
 
     public async Task<IReadOnlyList<TodoInfo>> FetchTodosAsync(string computer, string projectPath, CancellationToken cancellationToken) =>
         await RequestAsync<IReadOnlyList<TodoInfo>>(computer, RequestCommands.ListTodos, RedisJson.Serialize(new ListTodosArgs(projectPath)), cancellationToken);
+
+    public Task<CommandResult<SessionInfo>> StartSessionAsync(string computer, CreateSessionRequest request, CancellationToken cancellationToken) =>
+        ActAsync(computer, RequestCommands.StartSession, RedisJson.Serialize(request with { Computer = null }), cancellationToken);
+
+    public Task<CommandResult<SessionInfo>> EndSessionAsync(string computer, string sessionId, CancellationToken cancellationToken) =>
+        ActAsync(computer, RequestCommands.EndSession, RedisJson.Serialize(new SessionActionArgs(sessionId)), cancellationToken);
+
+    public Task<CommandResult<SessionInfo>> SendInputAsync(string computer, string sessionId, string text, CancellationToken cancellationToken) =>
+        ActAsync(computer, RequestCommands.SendMessage, RedisJson.Serialize(new SessionActionArgs(sessionId, text)), cancellationToken);
+
+    /// <summary>A session action on a peer, bounded by <see cref="RedisOptions.ActionTimeout"/>; failures come back as command errors.</summary>
+    private async Task<CommandResult<SessionInfo>> ActAsync(string computer, string command, string argsJson, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.ActionTimeout);
+        try
+        {
+            return await RequestAsync<SessionInfo>(computer, command, argsJson, timeout.Token);
+        }
+        catch (RemoteRequestException ex)
+        {
+            return new CommandError(ex.Kind, ex.Message);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return new CommandError(CommandErrorKind.Unavailable, $"{computer} did not answer {command} within {_options.ActionTimeout.TotalSeconds:0.#} s.");
+        }
+        catch (RedisException ex)
+        {
+            return new CommandError(CommandErrorKind.Unavailable, $"Redis is unreachable: {ex.Message}");
+        }
+    }
 
     public Task<ComputerInfo> FetchComputerInfoAsync(string computer, CancellationToken cancellationToken) =>
         RequestAsync<ComputerInfo>(computer, RequestCommands.GetComputerInfo, null, cancellationToken);
@@ -121,7 +154,7 @@ internal sealed class RedisRemoteDataSource : IRemoteDataSource, IDisposable
 
         if (envelope.Status == ResponseEnvelope.Failure)
         {
-            throw new RemoteRequestException($"{computer} refused {command}: {envelope.Error}");
+            throw new RemoteRequestException($"{computer} refused {command}: {envelope.Error}", ErrorCodes.Parse(envelope.Code));
         }
 
         if (envelope.Data is not { } data || RedisJson.TryDeserialize<T>(data) is not { } value)
@@ -140,4 +173,7 @@ internal sealed class RedisRemoteDataSource : IRemoteDataSource, IDisposable
 }
 
 /// <summary>A peer answered a request with an error, or with something unreadable.</summary>
-internal sealed class RemoteRequestException(string message) : Exception(message);
+internal sealed class RemoteRequestException(string message, CommandErrorKind kind = CommandErrorKind.Unavailable) : Exception(message)
+{
+    public CommandErrorKind Kind { get; } = kind;
+}

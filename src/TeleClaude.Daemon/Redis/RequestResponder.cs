@@ -64,7 +64,7 @@ internal sealed partial class RequestResponder(
             LogMalformedRequest(requestId);
             if (!string.IsNullOrEmpty(initiator) && DaemonOptionsValidator.ComputerNamePattern().IsMatch(initiator))
             {
-                await RespondAsync(requestId, initiator, new ResponseEnvelope(ResponseEnvelope.Failure, null, "The request has no command field."));
+                await RespondAsync(requestId, initiator, Invalid("The request has no command field."));
             }
 
             return;
@@ -83,7 +83,7 @@ internal sealed partial class RequestResponder(
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogRequestFailed(command, requestId, ex);
-            envelope = new ResponseEnvelope(ResponseEnvelope.Failure, null, $"'{command}' failed on {daemonOptions.Value.ComputerName}.");
+            envelope = new ResponseEnvelope(ResponseEnvelope.Failure, null, $"'{command}' failed on {daemonOptions.Value.ComputerName}.", ErrorCodes.Name(CommandErrorKind.Unavailable));
         }
 
         await RespondAsync(requestId, initiator, envelope);
@@ -105,18 +105,34 @@ internal sealed partial class RequestResponder(
                 var args = RedisJson.TryDeserialize<ListTodosArgs>(argsJson);
                 if (args?.ProjectPath is not { Length: > 0 } path)
                 {
-                    return new ResponseEnvelope(ResponseEnvelope.Failure, null, "list_todos needs args {\"project_path\": \"/abs/path\"}.");
+                    return Invalid("list_todos needs args {\"project_path\": \"/abs/path\"}.");
                 }
 
                 var todos = await commands.ListTodosAsync(daemonOptions.Value.ComputerName, path, cancellationToken);
-                return todos.Error is { } error ? new ResponseEnvelope(ResponseEnvelope.Failure, null, error.Message) : Ok(todos.Value);
+                return todos.Error is { } error ? Error(error) : Ok(todos.Value);
+            case RequestCommands.StartSession:
+                var request = RedisJson.TryDeserialize<Contracts.CreateSessionRequest>(argsJson);
+                return request is null
+                    ? Invalid("start_session needs args {\"project_path\", \"title\", \"agent\", \"message\"?}.")
+                    : Result(await commands.CreateSessionAsync(request with { Computer = null }, cancellationToken));
+            case RequestCommands.EndSession:
+                return RedisJson.TryDeserialize<SessionActionArgs>(argsJson) is { SessionId.Length: > 0 } end
+                    ? Result(await commands.EndSessionAsync(end.SessionId, cancellationToken))
+                    : Invalid("end_session needs args {\"session_id\"}.");
+            case RequestCommands.SendMessage:
+                return RedisJson.TryDeserialize<SessionActionArgs>(argsJson) is { SessionId.Length: > 0 } send
+                    ? Result(await commands.SendInputAsync(send.SessionId, new Contracts.SendInputRequest(send.Text!), cancellationToken))
+                    : Invalid("send_message needs args {\"session_id\", \"text\"}.");
             default:
-                return new ResponseEnvelope(
-                    ResponseEnvelope.Failure,
-                    null,
-                    $"Unknown command '{(command.Length <= 64 ? command : command[..64])}'. Known: list_sessions, list_projects, list_todos, get_computer_info.");
+                return Invalid($"Unknown command '{(command.Length <= 64 ? command : command[..64])}'. Known: {RequestCommands.Known}.");
         }
     }
+
+    private static ResponseEnvelope Result<T>(CommandResult<T> result) => result.Error is { } error ? Error(error) : Ok(result.Value);
+
+    private static ResponseEnvelope Invalid(string message) => new(ResponseEnvelope.Failure, null, message, ErrorCodes.Name(CommandErrorKind.Invalid));
+
+    private static ResponseEnvelope Error(CommandError error) => new(ResponseEnvelope.Failure, null, error.Message, ErrorCodes.Name(error.Kind));
 
     private static ResponseEnvelope Ok<T>(T data) => new(ResponseEnvelope.Success, RedisJson.ToElement(data), null);
 

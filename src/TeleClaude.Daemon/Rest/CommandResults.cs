@@ -14,6 +14,7 @@ internal static class CommandResults
             title: "Invalid request",
             extensions: error.Fields is null ? null : new Dictionary<string, object?> { ["errors"] = error.Fields }),
         CommandErrorKind.NotFound => TypedResults.Problem(detail: error.Message, statusCode: StatusCodes.Status404NotFound, title: "Not found"),
+        CommandErrorKind.Unavailable => TypedResults.Problem(detail: error.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Unavailable"),
         _ => TypedResults.Problem(detail: error.Message, statusCode: StatusCodes.Status501NotImplemented, title: "Not supported here"),
     };
 }

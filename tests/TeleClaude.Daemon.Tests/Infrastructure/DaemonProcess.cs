@@ -60,6 +60,12 @@ internal sealed class DaemonProcess : IAsyncDisposable
         return daemon;
     }
 
+    /// <summary>This daemon's own tmux server, so tests never touch each other's sessions (or the user's).</summary>
+    public string TmuxSocketName => "tc-test-" + Path.GetFileName(Directory);
+
+    /// <summary>The stand-in agent every test session runs: it echoes each line it reads.</summary>
+    public static string TestAgentScript => Path.Combine(AppContext.BaseDirectory, "Sessions", "test-agent.sh");
+
     public string[] Args() =>
     [
         "--socket", SocketPath,
@@ -67,6 +73,13 @@ internal sealed class DaemonProcess : IAsyncDisposable
         "--computer", Computer,
         $"--TeleClaude:Projects:0:Path={ProjectPath}",
         "--TeleClaude:Projects:0:Description=Test project",
+        $"--TeleClaude:Sessions:TmuxSocketName={TmuxSocketName}",
+        "--TeleClaude:Sessions:PollInterval=00:00:00.200",
+        "--TeleClaude:Sessions:IdleAfter=00:00:01",
+        "--TeleClaude:Agents:claude:Command:0=sh",
+        $"--TeleClaude:Agents:claude:Command:1={TestAgentScript}",
+        "--TeleClaude:Agents:codex:Command:0=sh",
+        $"--TeleClaude:Agents:codex:Command:1={TestAgentScript}",
         .. _extraArgs,
     ];
 
@@ -117,6 +130,7 @@ internal sealed class DaemonProcess : IAsyncDisposable
         }
 
         await StopAsync();
+        KillTmuxServer();
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);
@@ -124,6 +138,19 @@ internal sealed class DaemonProcess : IAsyncDisposable
         catch (IOException)
         {
         }
+    }
+
+    /// <summary>Ends every session of this daemon, as a crash of the whole machine would.</summary>
+    public void KillTmuxServer()
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("tmux") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var arg in new[] { "-L", TmuxSocketName, "kill-server" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        process.WaitForExit(5000);
     }
 
     private void WriteProject()

@@ -59,8 +59,9 @@ internal sealed class RestApiIntegrationTests
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created));
         Assert.That(response.Headers.Location?.ToString(), Is.EqualTo($"/sessions/{created!.SessionId}"));
-        Assert.That(await _rest.ListSessionsAsync(), Has.Some.Matches<SessionInfo>(s => s.SessionId == created.SessionId && s.Status == SessionStatus.Starting));
-        Assert.That((await _rest.ListSessionsAsync()).Where(s => s.SessionId == created.SessionId).Single(), Is.EqualTo(created));
+        Assert.That(created.Status, Is.EqualTo(SessionStatus.Starting));
+        var listed = (await _rest.ListSessionsAsync()).Single(s => s.SessionId == created.SessionId);
+        Assert.That((listed.Title, listed.Agent, listed.ProjectPath, listed.CreatedAt), Is.EqualTo((created.Title, created.Agent, created.ProjectPath, created.CreatedAt)));
     }
 
     [TestCase("{not json", "JSON")]

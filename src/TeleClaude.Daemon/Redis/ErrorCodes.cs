@@ -1,0 +1,23 @@
+using TeleClaude.Daemon.Commands;
+
+namespace TeleClaude.Daemon.Redis;
+
+/// <summary>The <c>code</c> of an error envelope: a <see cref="CommandErrorKind"/> on the wire.</summary>
+internal static class ErrorCodes
+{
+    public static string Name(CommandErrorKind kind) => kind switch
+    {
+        CommandErrorKind.Invalid => "invalid",
+        CommandErrorKind.NotFound => "not_found",
+        CommandErrorKind.Unsupported => "unsupported",
+        _ => "unavailable",
+    };
+
+    public static CommandErrorKind Parse(string? code) => code switch
+    {
+        "invalid" => CommandErrorKind.Invalid,
+        "not_found" => CommandErrorKind.NotFound,
+        "unsupported" => CommandErrorKind.Unsupported,
+        _ => CommandErrorKind.Unavailable,
+    };
+}

@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace TeleClaude.Daemon.Sessions;
+
+/// <summary>
+/// Runs agent sessions as tmux sessions on the daemon's own tmux server (<c>tmux -L name</c>). Every call
+/// passes arguments as a list (no shell), and input goes through <c>send-keys -l</c> (literal), so titles,
+/// paths and text can never be interpreted as commands or key names.
+/// </summary>
+internal sealed partial class TmuxRunner(IOptions<SessionRunnerOptions> options, ILogger<TmuxRunner> logger)
+{
+    private const string Prefix = "tc-";
+
+    public static string TmuxName(string sessionId) => Prefix + sessionId;
+
+    /// <summary>Starts <paramref name="command"/> in <paramref name="workingDirectory"/> in a new detached tmux session.</summary>
+    public async Task StartAsync(string sessionId, string workingDirectory, IReadOnlyList<string> command, CancellationToken cancellationToken)
+    {
+        string[] args = ["new-session", "-d", "-s", TmuxName(sessionId), "-x", "200", "-y", "50", "-c", workingDirectory, "--", .. command];
+        var result = await RunAsync(args, cancellationToken);
+        if (result.ExitCode != 0)
+        {
+            throw new SessionRunnerException($"tmux could not start the session: {result.Error.Trim()}");
+        }
+    }
+
+    /// <summary>Types <paramref name="text"/> literally, then Enter.</summary>
+    public async Task<bool> SendAsync(string sessionId, string text, CancellationToken cancellationToken)
+    {
+        // One send-keys -l per line: a newline inside -l text would not press Enter in every program.
+        foreach (var line in text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n'))
+        {
+            if (line.Length > 0 && (await RunAsync(["send-keys", "-t", TmuxName(sessionId), "-l", "--", line], cancellationToken)).ExitCode != 0)
+            {
+                return false;
+            }
+
+            if ((await RunAsync(["send-keys", "-t", TmuxName(sessionId), "Enter"], cancellationToken)).ExitCode != 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The last <paramref name="lines"/> lines of the pane, trailing blank lines removed; null when the session is gone.</summary>
+    public async Task<string?> CaptureAsync(string sessionId, int lines, CancellationToken cancellationToken)
+    {
+        var result = await RunAsync(["capture-pane", "-p", "-J", "-t", TmuxName(sessionId), "-S", $"-{lines}"], cancellationToken);
+        if (result.ExitCode != 0)
+        {
+            return null;
+        }
+
+        var all = result.Output.TrimEnd('\n', ' ').Split('\n');
+        return string.Join('\n', all.TakeLast(lines)).TrimEnd();
+    }
+
+    public async Task<bool> KillAsync(string sessionId, CancellationToken cancellationToken) =>
+        (await RunAsync(["kill-session", "-t", TmuxName(sessionId)], cancellationToken)).ExitCode == 0;
+
+    /// <summary>Session ids of the tmux sessions alive now (empty when no tmux server runs).</summary>
+    public async Task<IReadOnlySet<string>> AliveAsync(CancellationToken cancellationToken)
+    {
+        var result = await RunAsync(["list-sessions", "-F", "#{session_name}"], cancellationToken);
+        return result.ExitCode != 0
+            ? new HashSet<string>()
+            : result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Where(n => n.StartsWith(Prefix, StringComparison.Ordinal))
+                .Select(n => n[Prefix.Length..])
+                .ToHashSet(StringComparer.Ordinal);
+    }
+
+    private async Task<(int ExitCode, string Output, string Error)> RunAsync(string[] args, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo("tmux")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            StandardOutputEncoding = Encoding.UTF8,
+        };
+        start.ArgumentList.Add("-L");
+        start.ArgumentList.Add(options.Value.TmuxSocketName);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        // tmux must not inherit a client's TMUX variable (it would refuse to nest).
+        start.Environment.Remove("TMUX");
+        using var process = new Process { StartInfo = start };
+        try
+        {
+            process.Start();
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            throw new SessionRunnerException("tmux is not installed; sessions need it (apt-get install tmux).", ex);
+        }
+
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var error = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        var result = (process.ExitCode, await output, await error);
+        if (result.ExitCode != 0)
+        {
+            LogTmuxFailed(args[0], result.ExitCode, result.Item3);
+        }
+
+        return result;
+    }
+
+    [LoggerMessage(EventId = 600, Level = LogLevel.Debug, Message = "tmux {Command} exited with {ExitCode}: {Error}")]
+    private partial void LogTmuxFailed(string command, int exitCode, string error);
+}
+
+/// <summary>A session could not be started or driven.</summary>
+internal sealed class SessionRunnerException : Exception
+{
+    public SessionRunnerException(string message)
+        : base(message)
+    {
+    }
+
+    public SessionRunnerException(string message, Exception inner)
+        : base(message, inner)
+    {
+    }
+}
