@@ -3,6 +3,7 @@ using TeleClaude.Daemon.Commands;
 using TeleClaude.Daemon.Configuration;
 using TeleClaude.Daemon.Hosting;
 using TeleClaude.Daemon.Hubs;
+using TeleClaude.Daemon.Mcp;
 using TeleClaude.Daemon.Redis;
 using TeleClaude.Daemon.Rest;
 using TeleClaude.Daemon.Sessions;
@@ -25,12 +26,14 @@ internal static class TeleClaudeDaemon
         builder.Services.AddSessionsHub();
         builder.AddRedisTransport();
         builder.Services.AddRestApi();
+        builder.Services.AddMcpAdapter();
         configure?.Invoke(builder);
 
         var app = builder.Build();
         app.UseRestErrors();
         app.MapRestApi();
         app.MapSessionsHub();
+        app.MapMcpAdapter();
         return app;
     }
 }

@@ -135,15 +135,24 @@ internal sealed partial class DaemonCommands(
         var session = new SessionInfo(
             Guid.NewGuid().ToString("N"), computer, request.Title.Trim(), project!.Path, SessionStatus.Starting, request.Agent!, now, now,
             request.Message, null);
-        await store.InsertAsync(session, cancellationToken);
+        // The terminal first, then the record: the monitor ends records whose terminal it cannot find.
         try
         {
             await tmux.StartAsync(session.SessionId, session.ProjectPath, options.Value.Agents[session.Agent].Command, cancellationToken);
         }
         catch (SessionRunnerException ex)
         {
-            await store.UpdateAsync(session.SessionId, s => s with { Status = SessionStatus.Terminated }, CancellationToken.None);
             return new CommandError(CommandErrorKind.Unavailable, $"The session could not start: {ex.Message}");
+        }
+
+        try
+        {
+            await store.InsertAsync(session, cancellationToken);
+        }
+        catch
+        {
+            await tmux.KillAsync(session.SessionId, CancellationToken.None);
+            throw;
         }
 
         cache.PublishLocalSession(SessionEventNames.NewSession, session);

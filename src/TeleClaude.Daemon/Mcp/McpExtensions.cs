@@ -1,0 +1,18 @@
+namespace TeleClaude.Daemon.Mcp;
+
+internal static class McpExtensions
+{
+    /// <summary>The MCP server (streamable HTTP) with the TeleClaude tools.</summary>
+    public static IServiceCollection AddMcpAdapter(this IServiceCollection services)
+    {
+        services.AddMcpServer().WithHttpTransport().WithTools<TeleClaudeTools>();
+        return services;
+    }
+
+    /// <summary>Serves MCP at <c>/mcp</c> on every listener (the Unix socket and the optional loopback TCP URL).</summary>
+    public static IEndpointRouteBuilder MapMcpAdapter(this IEndpointRouteBuilder routes)
+    {
+        routes.MapMcp("/mcp");
+        return routes;
+    }
+}
