@@ -1,5 +1,11 @@
 using Microsoft.Extensions.Options;
 using TeleClaude.Daemon;
+using TeleClaude.Daemon.Mcp;
+
+if (args is ["mcp", .. var mcpArgs])
+{
+    return await McpStdioProxy.RunAsync(mcpArgs);
+}
 
 try
 {

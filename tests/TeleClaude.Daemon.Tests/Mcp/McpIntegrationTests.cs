@@ -114,5 +114,42 @@ internal sealed class McpIntegrationTests
         Assert.That(Text(unknown), Does.Contain("No session 'no-such-session'"));
     }
 
+    [Test]
+    public async Task StdioEntryPoint_ForwardsToolsOfTheRunningDaemon()
+    {
+        await using var a = await DaemonProcess.StartAsync("alpha");
+        var created = await a.CreateSessionAsync("Seen over stdio");
+        var transport = new StdioClientTransport(new StdioClientTransportOptions
+        {
+            Command = "dotnet",
+            Arguments = [Path.Combine(AppContext.BaseDirectory, "TeleClaude.Daemon.dll"), "mcp", "--socket", a.SocketPath],
+            Name = "teleclaude-stdio",
+        });
+        await using var mcp = await McpClient.CreateAsync(transport);
+
+        var tools = (await mcp.ListToolsAsync()).Select(t => t.Name).ToArray();
+        var sessions = await CallAsync(mcp, "list_sessions");
+
+        Assert.That(tools, Does.Contain("start_session"));
+        Assert.That(sessions.EnumerateArray().Select(s => s.GetProperty("session_id").GetString()), Does.Contain(created.SessionId));
+    }
+
+    [Test]
+    public async Task StdioEntryPoint_WithoutDaemon_ExitsWith1_NamingTheSocket()
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, RedirectStandardInput = true };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "TeleClaude.Daemon.dll"), "mcp", "--socket", "/tmp/no-daemon-here.sock" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stderr = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.That(process.ExitCode, Is.EqualTo(1), stderr);
+        Assert.That(stderr, Does.Contain("no daemon answers on /tmp/no-daemon-here.sock"));
+    }
+
     private static string Text(CallToolResult result) => string.Join("", result.Content.OfType<TextContentBlock>().Select(t => t.Text));
 }
