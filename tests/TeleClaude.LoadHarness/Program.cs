@@ -3,8 +3,9 @@ using System.Globalization;
 namespace TeleClaude.LoadHarness;
 
 /// <summary>
-/// Entry point: <c>dotnet run -c Release --project tests/TeleClaude.LoadHarness -- snapshot [--iterations N]</c>.
-/// The results table goes to stdout; progress and daemon logs go to stderr.
+/// Entry point: <c>dotnet run -c Release --project tests/TeleClaude.LoadHarness -- snapshot [--iterations N]</c> or
+/// <c>... -- transport [--remotes 2,10] [--sessions-per-remote 50] [--runs 10] [--window 30]</c>.
+/// The results tables go to stdout; progress and daemon logs go to stderr.
 /// </summary>
 internal static class Program
 {
@@ -13,35 +14,104 @@ internal static class Program
 
     private const string Usage =
         "usage: TeleClaude.LoadHarness snapshot [--iterations N]\n" +
-        "  snapshot        time snapshot reads (REST, hub re-subscribe, hub new client) with 1,000 and 10,000 cached remote sessions\n" +
-        "  --iterations N  measured iterations per row (1-1000); default 200 for 1,000 sessions and 50 for 10,000";
+        "       TeleClaude.LoadHarness transport [--remotes 2,10] [--sessions-per-remote 50] [--runs 10] [--window 30]\n" +
+        "  snapshot                time snapshot reads (REST, hub re-subscribe, hub new client) with 1,000 and 10,000 cached remote sessions\n" +
+        "  --iterations N          measured iterations per row (1-1000); default 200 for 1,000 sessions and 50 for 10,000\n" +
+        "  transport               real daemons on a real redis-server: view at subscribe vs sequential pulls, event latency,\n" +
+        "                          idle Redis traffic, idle daemon CPU\n" +
+        "  --remotes A,B           remote daemons per cluster, each 1-20 (default 2,10)\n" +
+        "  --sessions-per-remote S sessions each remote creates, 1-1000 (default 50)\n" +
+        "  --runs R                cold and warm subscribes and baselines per cluster, 1-100 (default 10; half, at least 1, with a remote down)\n" +
+        "  --window W              seconds of the idle traffic and idle CPU windows, 5-120 (default 30)";
 
     public static async Task<int> Main(string[] args)
     {
-        if (args.Length == 0 || args[0] != "snapshot")
+        switch (args.Length == 0 ? "" : args[0])
         {
-            await Console.Error.WriteLineAsync(Usage);
-            return 2;
+            case "snapshot":
+                return await SnapshotAsync(args);
+            case "transport":
+                return await TransportAsync(args);
+            default:
+                await Console.Error.WriteLineAsync(Usage);
+                return 2;
         }
+    }
 
+    private static async Task<int> SnapshotAsync(string[] args)
+    {
         int? iterations = null;
         for (var i = 1; i < args.Length; i++)
         {
-            if (args[i] == "--iterations" && i + 1 < args.Length
-                && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= MaxIterations)
+            if (args[i] == "--iterations" && i + 1 < args.Length && TryInt(args[i + 1], 1, MaxIterations, out var n))
             {
                 iterations = n;
                 i++;
             }
             else
             {
-                await Console.Error.WriteLineAsync($"Bad argument '{args[i]}'. --iterations takes a whole number from 1 to {MaxIterations}.");
-                await Console.Error.WriteLineAsync(Usage);
-                return 2;
+                return await BadArgumentAsync(args[i], $"--iterations takes a whole number from 1 to {MaxIterations}.");
             }
         }
 
         await SnapshotBenchmark.RunAsync(iterations);
         return 0;
+    }
+
+    private static async Task<int> TransportAsync(string[] args)
+    {
+        IReadOnlyList<int> remotes = [2, 10];
+        var sessions = 50;
+        var runs = 10;
+        var window = 30;
+        for (var i = 1; i < args.Length; i++)
+        {
+            var value = i + 1 < args.Length ? args[i + 1] : "";
+            switch (args[i])
+            {
+                case "--remotes":
+                    var parts = value.Split(',', StringSplitOptions.TrimEntries);
+                    var parsed = new List<int>();
+                    foreach (var part in parts)
+                    {
+                        if (!TryInt(part, 1, 20, out var r))
+                        {
+                            return await BadArgumentAsync(args[i], "--remotes takes a comma-separated list of whole numbers from 1 to 20, e.g. 2,10.");
+                        }
+
+                        parsed.Add(r);
+                    }
+
+                    remotes = parsed;
+                    break;
+                case "--sessions-per-remote" when TryInt(value, 1, 1000, out var s):
+                    sessions = s;
+                    break;
+                case "--runs" when TryInt(value, 1, 100, out var r):
+                    runs = r;
+                    break;
+                case "--window" when TryInt(value, 5, 120, out var w):
+                    window = w;
+                    break;
+                default:
+                    return await BadArgumentAsync(args[i], "see the usage below for the ranges.");
+            }
+
+            i++;
+        }
+
+        await TransportBenchmark.RunAsync(new TransportSettings(
+            remotes, sessions, runs, Math.Max(1, runs / 2), Events: 200, IdleWindow: TimeSpan.FromSeconds(window)));
+        return 0;
+    }
+
+    private static bool TryInt(string text, int min, int max, out int value) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= min && value <= max;
+
+    private static async Task<int> BadArgumentAsync(string argument, string hint)
+    {
+        await Console.Error.WriteLineAsync($"Bad argument '{argument}': {hint}");
+        await Console.Error.WriteLineAsync(Usage);
+        return 2;
     }
 }

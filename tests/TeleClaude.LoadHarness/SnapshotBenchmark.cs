@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime;
-using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.SignalR.Protocol;
@@ -278,8 +276,7 @@ internal static class SnapshotBenchmark
         var sb = new StringBuilder();
         sb.AppendLine("## Snapshot reads");
         sb.AppendLine();
-        sb.AppendLine(inv, $"Machine: {Environment.ProcessorCount} cores ({CpuModel()}), {RuntimeInformation.OSDescription}, {RuntimeInformation.OSArchitecture}; "
-            + $"{RuntimeInformation.FrameworkDescription}, {(GCSettings.IsServerGC ? "server" : "workstation")} GC.");
+        sb.AppendLine(inv, $"Machine: {MachineInfo.Describe()}");
         sb.AppendLine(inv, $"Run: {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {elapsed.TotalSeconds:0} s in total. Daemon and clients share one process and one Unix socket.");
         sb.AppendLine();
         sb.AppendLine("| sessions | path | protocol | median ms | p99 ms | iterations |");
@@ -298,19 +295,5 @@ internal static class SnapshotBenchmark
         }
 
         Console.Out.Write(sb.ToString());
-    }
-
-    private static string CpuModel()
-    {
-        const string prefix = "model name";
-        try
-        {
-            var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
-            return line is null ? RuntimeInformation.ProcessArchitecture.ToString() : line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim();
-        }
-        catch (IOException)
-        {
-            return RuntimeInformation.ProcessArchitecture.ToString();
-        }
     }
 }

@@ -11,6 +11,8 @@ internal sealed partial class HubPushService(
     HubCounters counters,
     ILogger<HubPushService> logger) : BackgroundService
 {
+    private static readonly TimeSpan SlowClientWait = TimeSpan.FromMilliseconds(500);
+
     private readonly System.Threading.Channels.ChannelReader<CacheChange> _reader = changes.Subscribe();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -21,7 +23,19 @@ internal sealed partial class HubPushService(
             {
                 try
                 {
-                    await PushAsync(change);
+                    // A client that stops reading must not hold up everyone else: wait a bounded time for the
+                    // group send, then go on (that client's writes finish, in order, behind its own write lock).
+                    var push = PushAsync(change);
+                    if (await Task.WhenAny(push, Task.Delay(SlowClientWait, stoppingToken)) != push)
+                    {
+                        counters.SlowPush();
+                        _ = push.ContinueWith(static (t, state) => ((HubCounters)state!).PushFailed(), counters, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                    }
+                    else
+                    {
+                        await push;
+                    }
+
                     counters.Pushed();
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)

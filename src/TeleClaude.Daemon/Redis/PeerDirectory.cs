@@ -20,6 +20,13 @@ internal sealed class PeerDirectory(DaemonCache cache)
             return;
         }
 
+        // The same heartbeat read again (the periodic scan after the pub/sub message, or the key a stopped peer
+        // left behind) is no sign of life: it must not restart the computer TTL.
+        if (_peers.TryGetValue(heartbeat.ComputerName, out var known) && known.LastSeen == heartbeat.LastSeen)
+        {
+            return;
+        }
+
         _peers.AddOrUpdate(heartbeat.ComputerName, heartbeat, (_, old) => heartbeat.LastSeen >= old.LastSeen ? heartbeat : old);
         cache.UpsertComputer(new ComputerInfo(
             heartbeat.ComputerName, ComputerStatus.Online, heartbeat.LastSeen, heartbeat.User, heartbeat.Host, heartbeat.Stats, IsLocal: false));

@@ -154,6 +154,31 @@ internal sealed class RedisTransportIntegrationTests
     }
 
     [Test]
+    public async Task PeerGoingAway_IsMarkedOfflineAfterComputerTtl_ThoughItsHeartbeatKeyLivesOn()
+    {
+        // The key outlives ComputerTtl (as it does by default: 60 s each, and the scan runs every heartbeat):
+        // re-reading the same old heartbeat from it must not keep the stopped peer online.
+        var a = await StartDaemonAsync("alpha");
+        var b = await DaemonProcess.StartAsync(
+            "bravo",
+            $"--TeleClaude:Redis:Configuration={_redis.Configuration}",
+            "--TeleClaude:HeartbeatInterval=00:00:01",
+            "--TeleClaude:Redis:HeartbeatTtl=00:00:30");
+        _daemons.Add(b);
+        await Eventually.ThatAsync(
+            async () => (await ComputersAsync(a)).Any(x => x.Name == "bravo" && x.Status == ComputerStatus.Online),
+            "alpha sees bravo online");
+
+        await b.StopAsync();
+
+        Assert.That(await _client.GetDatabase().KeyExistsAsync(RedisKeys.Heartbeat("bravo")), Is.True, "bravo's last heartbeat is still in Redis");
+        await Eventually.ThatAsync(
+            async () => (await ComputersAsync(a)).Single(x => x.Name == "bravo").Status == ComputerStatus.Offline,
+            "alpha sees bravo offline about ComputerTtl (3 s) after its last heartbeat",
+            TimeSpan.FromSeconds(8));
+    }
+
+    [Test]
     public async Task EventsSentWhileADaemonIsDown_AreReplayedAfterItRestarts()
     {
         var (a, b, _) = await StartThreeAsync();
