@@ -7,18 +7,19 @@ internal sealed class HubCounters
     private long _pushFailures;
     private long _fullStates;
     private long _refreshes;
-    private long _slowPushes;
+    private long _inFlight;
 
-    public void Pushed() => Interlocked.Increment(ref _pushes);
+    public void PushStarted() => Interlocked.Increment(ref _inFlight);
 
-    public void PushFailed() => Interlocked.Increment(ref _pushFailures);
+    public void PushFinished(bool faulted)
+    {
+        Interlocked.Decrement(ref _inFlight);
+        Interlocked.Increment(ref faulted ? ref _pushFailures : ref _pushes);
+    }
 
     public void FullStateSent() => Interlocked.Increment(ref _fullStates);
 
     public void Refreshed() => Interlocked.Increment(ref _refreshes);
-
-    /// <summary>A group send that did not finish within the slow-client wait (some connection is not reading).</summary>
-    public void SlowPush() => Interlocked.Increment(ref _slowPushes);
 
     public IReadOnlyDictionary<string, long> Snapshot(long cachePulls) => new Dictionary<string, long>(StringComparer.Ordinal)
     {
@@ -26,7 +27,7 @@ internal sealed class HubCounters
         ["push_failures"] = Interlocked.Read(ref _pushFailures),
         ["full_states"] = Interlocked.Read(ref _fullStates),
         ["refreshes"] = Interlocked.Read(ref _refreshes),
-        ["slow_pushes"] = Interlocked.Read(ref _slowPushes),
+        ["pushes_in_flight"] = Interlocked.Read(ref _inFlight),
         ["cache_pulls"] = cachePulls,
     };
 }

@@ -11,8 +11,6 @@ internal sealed partial class HubPushService(
     HubCounters counters,
     ILogger<HubPushService> logger) : BackgroundService
 {
-    private static readonly TimeSpan SlowClientWait = TimeSpan.FromMilliseconds(500);
-
     private readonly System.Threading.Channels.ChannelReader<CacheChange> _reader = changes.Subscribe();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -23,24 +21,15 @@ internal sealed partial class HubPushService(
             {
                 try
                 {
-                    // A client that stops reading must not hold up everyone else: wait a bounded time for the
-                    // group send, then go on (that client's writes finish, in order, behind its own write lock).
-                    var push = PushAsync(change);
-                    if (await Task.WhenAny(push, Task.Delay(SlowClientWait, stoppingToken)) != push)
-                    {
-                        counters.SlowPush();
-                        _ = push.ContinueWith(static (t, state) => ((HubCounters)state!).PushFailed(), counters, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-                    }
-                    else
-                    {
-                        await push;
-                    }
-
-                    counters.Pushed();
+                    // Group sends are not awaited one after the other: a client that stops reading would hold up
+                    // everyone else. Each connection's writes still go out in order, queued behind its own write
+                    // lock; a stalled connection is closed by SignalR when its client timeout passes.
+                    counters.PushStarted();
+                    _ = PushAsync(change).ContinueWith(OnPushed, change, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
-                    counters.PushFailed();
+                    counters.PushFinished(faulted: true);
                     LogPushFailed(change.GetType().Name, ex);
                 }
             }
@@ -51,6 +40,15 @@ internal sealed partial class HubPushService(
         finally
         {
             changes.Unsubscribe(_reader);
+        }
+    }
+
+    private void OnPushed(Task push, object? change)
+    {
+        counters.PushFinished(push.IsFaulted);
+        if (push.Exception is { } ex)
+        {
+            LogPushFailed(change!.GetType().Name, ex.InnerException ?? ex);
         }
     }
 
