@@ -103,11 +103,18 @@ internal sealed class DaemonProcess : IAsyncDisposable
 
     public TeleClaudeRestClient Rest() => new(SocketPath);
 
-    /// <summary>Creates a session in the test project through REST.</summary>
-    public async Task<SessionInfo> CreateSessionAsync(string title, string agent = "claude")
+    /// <summary>A counter of <c>GET /diagnostics/hub</c>.</summary>
+    public async Task<long> CounterAsync(string name)
     {
         using var rest = Rest();
-        return await rest.CreateSessionAsync(new CreateSessionRequest(ProjectPath, title, agent));
+        return (await rest.DiagnosticsAsync()).Counters[name];
+    }
+
+    /// <summary>Creates a session in the test project through REST.</summary>
+    public async Task<SessionInfo> CreateSessionAsync(string title, string? message = null, string agent = "claude")
+    {
+        using var rest = Rest();
+        return await rest.CreateSessionAsync(new CreateSessionRequest(ProjectPath, title, agent, Message: message));
     }
 
     /// <summary>A started hub client whose pushes land in the returned recorder; disposed with the daemon.</summary>

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace TeleClaude.Daemon.Tests.Infrastructure;
 
 /// <summary>Bounded polling for conditions that other processes or background loops make true.</summary>
@@ -5,8 +7,9 @@ internal static class Eventually
 {
     public static async Task ThatAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
-        while (DateTime.UtcNow < deadline)
+        var clock = Stopwatch.StartNew();
+        var limit = timeout ?? TimeSpan.FromSeconds(15);
+        while (clock.Elapsed < limit)
         {
             if (await condition())
             {
@@ -16,6 +19,6 @@ internal static class Eventually
             await Task.Delay(25);
         }
 
-        Assert.Fail($"Timed out waiting until {what}.");
+        Assert.Fail($"Timed out after {limit.TotalSeconds:0} s waiting until {what}.");
     }
 }
