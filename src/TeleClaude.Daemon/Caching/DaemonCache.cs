@@ -212,6 +212,13 @@ internal sealed partial class DaemonCache : IDisposable
         lock (_sessionsLock)
         {
             var current = RemoteSessions(session.Computer);
+            if (eventName is SessionEventNames.NewSession or SessionEventNames.SessionUpdated
+                && current.TryGetValue(session.SessionId, out var known) && known == session)
+            {
+                // A replayed or duplicate event that changes nothing: nothing to store or push.
+                return;
+            }
+
             var next = eventName == SessionEventNames.SessionTerminated || session.Status == SessionStatus.Terminated
                 ? current.Remove(session.SessionId)
                 : current.SetItem(session.SessionId, session);

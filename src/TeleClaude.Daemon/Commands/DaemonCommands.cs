@@ -99,9 +99,20 @@ internal sealed partial class DaemonCommands(
         var computer = request.Computer ?? cache.LocalComputerName;
         if (computer != cache.LocalComputerName)
         {
-            return cache.GetComputers().Any(c => c.Name == computer && c.Status == ComputerStatus.Online)
-                ? await remote.StartSessionAsync(computer, request, cancellationToken)
-                : CommandError.Invalid("computer", $"Computer '{computer}' is not known or not online.");
+            if (!cache.GetComputers().Any(c => c.Name == computer && c.Status == ComputerStatus.Online))
+            {
+                return CommandError.Invalid("computer", $"Computer '{computer}' is not known or not online.");
+            }
+
+            var started = await remote.StartSessionAsync(computer, request, cancellationToken);
+            if (started.Value is { } remoteSession)
+            {
+                // Known here at once, so the caller's next action on it is routed to its computer even before
+                // the new_session event arrives (which then changes nothing).
+                cache.ApplyRemoteSessionEvent(SessionEventNames.NewSession, remoteSession);
+            }
+
+            return started;
         }
 
         var errors = new Dictionary<string, string[]>();

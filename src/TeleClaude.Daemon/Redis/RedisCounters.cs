@@ -8,6 +8,7 @@ internal sealed class RedisCounters
     public const string HeartbeatsSent = "heartbeats_sent";
     public const string EventsSent = "events_sent";
     public const string EventsReceived = "events_received";
+    public const string EventsDropped = "events_dropped";
     public const string MalformedEvents = "malformed_events";
     public const string MalformedHeartbeats = "malformed_heartbeats";
     public const string MalformedRequests = "malformed_requests";

@@ -28,6 +28,9 @@ internal sealed class RedisOptions
     /// <summary>Requests older than this when read are not answered (their initiator gave up).</summary>
     public TimeSpan RequestMaxAge { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long a session event is retried while Redis is unreachable before it is dropped (the peer re-pulls later).</summary>
+    public TimeSpan EventRetryWindow { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Longest wait for a peer to start, end or message a session.</summary>
     public TimeSpan ActionTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -59,6 +62,11 @@ internal sealed class RedisOptionsValidator : IValidateOptions<RedisOptions>
         if (options.ResponseTtl < TimeSpan.FromSeconds(1))
         {
             failures.Add("TeleClaude:Redis:ResponseTtl must be at least 00:00:01.");
+        }
+
+        if (options.EventRetryWindow <= TimeSpan.Zero)
+        {
+            failures.Add("TeleClaude:Redis:EventRetryWindow must be positive.");
         }
 
         if (options.ActionTimeout <= TimeSpan.Zero)

@@ -19,6 +19,7 @@ internal sealed partial class SessionEventEmitter(
     RedisCounters counters,
     IOptions<DaemonOptions> daemonOptions,
     IOptions<RedisOptions> redisOptions,
+    TimeProvider time,
     ILogger<SessionEventEmitter> logger) : BackgroundService
 {
     private readonly System.Threading.Channels.ChannelReader<CacheChange> _reader = changes.Subscribe();
@@ -47,11 +48,16 @@ internal sealed partial class SessionEventEmitter(
 
     private async Task EmitWithRetryAsync(SessionChanged change, CancellationToken stoppingToken)
     {
+        // The peers interested when the emitter takes the change up get it, even if Redis then goes down for a
+        // while: their heartbeats expire meanwhile only because nobody's heartbeat gets through, so they are
+        // retried (in order) until the event is written or the retry window passes. Once written, it waits in the peer's
+        // stream until the peer reads it, however long that peer is down.
         var backoff = TimeSpan.FromMilliseconds(100);
+        var giveUpAt = time.GetUtcNow() + redisOptions.Value.EventRetryWindow;
         var pending = peers.InterestedPeers(Views.Sessions).ToHashSet(StringComparer.Ordinal);
+        var fields = Fields(change);
         while (pending.Count > 0 && !stoppingToken.IsCancellationRequested)
         {
-            var fields = Fields(change);
             var db = redis.GetDatabase();
             foreach (var peer in pending.ToArray())
             {
@@ -72,10 +78,15 @@ internal sealed partial class SessionEventEmitter(
 
             if (pending.Count > 0)
             {
-                await Task.Delay(backoff, stoppingToken);
+                if (time.GetUtcNow() >= giveUpAt)
+                {
+                    counters.Increment(RedisCounters.EventsDropped, pending.Count);
+                    LogEmitGaveUp(change.EventName, string.Join(", ", pending), redisOptions.Value.EventRetryWindow);
+                    return;
+                }
+
+                await Task.Delay(backoff, time, stoppingToken);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
-                // A peer that lost interest meanwhile no longer needs the event.
-                pending.IntersectWith(peers.InterestedPeers(Views.Sessions));
             }
         }
     }
@@ -98,6 +109,9 @@ internal sealed partial class SessionEventEmitter(
 
     private static JsonObject JsonSerializerNode(SessionInfo session) =>
         (JsonObject)System.Text.Json.JsonSerializer.SerializeToNode(session, RedisJson.Options)!;
+
+    [LoggerMessage(EventId = 531, Level = LogLevel.Error, Message = "Gave up pushing {Event} to {Peers} after {Window}; they re-pull when they see this computer again.")]
+    private partial void LogEmitGaveUp(string @event, string peers, TimeSpan window);
 
     [LoggerMessage(EventId = 530, Level = LogLevel.Warning, Message = "Pushing {Event} to {Peer} failed; retrying in {Backoff}.")]
     private partial void LogEmitFailed(string @event, string peer, TimeSpan backoff, Exception exception);

@@ -1,4 +1,3 @@
-using StackExchange.Redis;
 using TeleClaude.Client;
 using TeleClaude.Contracts;
 using TeleClaude.Daemon.Redis;
@@ -23,7 +22,15 @@ internal sealed class RedisFaultIntegrationTests
         var state = await pushes.NextAsync<SessionsSnapshot>(nameof(ISessionsClient.SessionsState), s => s.Sessions.Any(x => x.SessionId == before.SessionId));
         Assert.That(state.Sessions, Has.Some.Matches<SessionInfo>(s => s.Computer == "bravo"));
 
+        await Eventually.ThatAsync(
+            () => Task.FromResult(b.Get<PeerDirectory>().InterestedPeers(Views.Sessions).Contains("alpha")),
+            "bravo sees alpha interested");
+        var sentBefore = b.Get<RedisCounters>().Get(RedisCounters.EventsSent);
+
         await redis.KillAsync();
+
+        // A change on B while Redis is gone: B keeps it and pushes it once Redis is back.
+        var during = await b.CreateSessionAsync("Made on bravo during the outage");
 
         // Reads keep working from SQLite and the cache; local writes too.
         using (var rest = a.Rest())
@@ -42,16 +49,26 @@ internal sealed class RedisFaultIntegrationTests
         var after = await b.CreateSessionAsync("After the outage");
         var pushed = await pushes.NextAsync<SessionInfo>(nameof(ISessionsClient.SessionCreated), s => s.SessionId == after.SessionId);
         Assert.That(pushed.Computer, Is.EqualTo("bravo"));
+        Assert.That(pushes.Seen.Select(p => p.Payload).OfType<SessionInfo>().Select(s => s.SessionId), Does.Contain(during.SessionId), "the change made during the outage reached A's client");
+        await Eventually.ThatAsync(
+            () => Task.FromResult(b.Get<RedisCounters>().Get(RedisCounters.EventsSent) > sentBefore && a.Get<RedisCounters>().Get(RedisCounters.EventsReceived) > 0),
+            "bravo delivered the event it kept through the outage (not only alpha's re-pull)");
+        Assert.That(b.Get<RedisCounters>().Get(RedisCounters.EventsDropped), Is.Zero);
     }
 
     [Test]
     public async Task RedisWithPassword_DaemonsAuthenticate_AndSeeEachOther()
     {
         await using var redis = await RedisServer.StartAsync(password: "s3cret-for-tests");
-        await using (var anonymous = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port},abortConnect=false,connectTimeout=1000,asyncTimeout=1000"))
+        using (var anonymous = new System.Net.Sockets.TcpClient())
         {
-            var refused = Assert.CatchAsync<RedisException>(() => anonymous.GetDatabase().PingAsync());
-            Assert.That(refused!.ToString(), Does.Contain("NOAUTH"), "the server really requires the password");
+            // A raw client without the password: the server answers NOAUTH, so auth is really on.
+            await anonymous.ConnectAsync(System.Net.IPAddress.Loopback, redis.Port);
+            var stream = anonymous.GetStream();
+            await stream.WriteAsync("PING\r\n"u8.ToArray());
+            var buffer = new byte[256];
+            var read = await stream.ReadAsync(buffer);
+            Assert.That(System.Text.Encoding.ASCII.GetString(buffer, 0, read), Does.StartWith("-NOAUTH"), "the server really requires the password");
         }
 
         await using var a = await DaemonProcess.StartWithRedisAsync(redis, "alpha");
