@@ -35,7 +35,11 @@ internal sealed class BenchDaemon : IAsyncDisposable
 
     public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException($"Daemon {Name} is not running.");
 
-    public static async Task<BenchDaemon> StartAsync(string name, string redisConfiguration, TimeSpan heartbeatInterval)
+    /// <param name="name">The daemon's computer name.</param>
+    /// <param name="redisConfiguration">The harness Redis.</param>
+    /// <param name="heartbeatInterval">Heartbeat (and stats) period.</param>
+    /// <param name="configure">Extra service registrations (e.g. a timing hub lifetime manager), applied last.</param>
+    public static async Task<BenchDaemon> StartAsync(string name, string redisConfiguration, TimeSpan heartbeatInterval, Action<WebApplicationBuilder>? configure = null)
     {
         // Short path: Unix socket paths are limited to 107 characters.
         var directory = System.IO.Directory.CreateTempSubdirectory("tcb-");
@@ -63,6 +67,7 @@ internal sealed class BenchDaemon : IAsyncDisposable
             b.Logging.SetMinimumLevel(LogLevel.Warning);
             // Keep stdout for the tables: whatever the daemons log goes to stderr.
             b.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+            configure?.Invoke(b);
         });
         try
         {

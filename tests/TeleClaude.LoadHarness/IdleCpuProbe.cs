@@ -90,7 +90,7 @@ internal static class IdleCpuProbe
         }
     }
 
-    private static void Keep(System.Collections.Concurrent.ConcurrentQueue<string> output, string? line)
+    internal static void Keep(System.Collections.Concurrent.ConcurrentQueue<string> output, string? line)
     {
         if (line is null)
         {
@@ -104,7 +104,7 @@ internal static class IdleCpuProbe
         }
     }
 
-    private static async Task WaitForHealthAsync(Process process, string socket, System.Collections.Concurrent.ConcurrentQueue<string> output)
+    internal static async Task WaitForHealthAsync(Process process, string socket, System.Collections.Concurrent.ConcurrentQueue<string> output)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(StartTimeout.TotalSeconds * Stopwatch.Frequency);
         while (Stopwatch.GetTimestamp() < deadline)
@@ -166,7 +166,7 @@ internal static class IdleCpuProbe
     }
 
     /// <summary>The dotnet host that runs this process when started through <c>dotnet run</c>; else <c>dotnet</c> on PATH.</summary>
-    private static string DotnetHost()
+    internal static string DotnetHost()
     {
         var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
         if (!string.IsNullOrEmpty(host) && File.Exists(host))

@@ -4,7 +4,9 @@ namespace TeleClaude.LoadHarness;
 
 /// <summary>
 /// Entry point: <c>dotnet run -c Release --project tests/TeleClaude.LoadHarness -- snapshot [--iterations N]</c> or
-/// <c>... -- transport [--remotes 2,10] [--sessions-per-remote 50] [--runs 10] [--window 30]</c>.
+/// <c>... -- transport [--remotes 2,10] [--sessions-per-remote 50] [--runs 10] [--window 30]</c>,
+/// <c>... -- criteria [--remotes 2,10,50] [--sessions-per-remote 20] [--clients 1,10,100] [--rates 10,100,1000]</c> or
+/// <c>... -- micro [BenchmarkDotNet switches, e.g. --filter *Decode*]</c>.
 /// The results tables go to stdout; progress and daemon logs go to stderr.
 /// </summary>
 internal static class Program
@@ -22,7 +24,17 @@ internal static class Program
         "  --remotes A,B           remote daemons per cluster, each 1-20 (default 2,10)\n" +
         "  --sessions-per-remote S sessions each remote creates, 1-1000 (default 50)\n" +
         "  --runs R                cold and warm subscribes and baselines per cluster, 1-100 (default 10; half, at least 1, with a remote down)\n" +
-        "  --window W              seconds of the idle traffic and idle CPU windows, 5-120 (default 30)";
+        "  --window W              seconds of the idle traffic and idle CPU windows, 5-120 (default 30)\n" +
+        "       TeleClaude.LoadHarness criteria [--remotes 2,10,50] [--sessions-per-remote 20] [--clients 1,10,100] [--rates 10,100,1000]\n" +
+        "  criteria                the success criteria: preparation view load (cold/warm), event latency at sustained rates,\n" +
+        "                          fan-out to K clients, daemon memory, growth with N, where one event's time goes\n" +
+        "  --remotes A,B,C         remote daemons per cluster, each 1-50 (default 2,10,50)\n" +
+        "  --sessions-per-remote S sessions each remote creates, 1-200 (default 20)\n" +
+        "  --clients K,L           hub clients for the fan-out, each 1-200 (default 1,10,100)\n" +
+        "  --rates R,S             sustained event rates per second, each 1-5000, 5 s each (default 10,100,1000)\n" +
+        "       TeleClaude.LoadHarness micro [BenchmarkDotNet switches]\n" +
+        "  micro                   BenchmarkDotNet (in process, ShortRun, MemoryDiagnoser): DaemonCache.GetSessionsAsync with\n" +
+        "                          1,000 and 10,000 cached remote sessions; SessionEventReceiver.TryDecode";
 
     public static async Task<int> Main(string[] args)
     {
@@ -32,6 +44,10 @@ internal static class Program
                 return await SnapshotAsync(args);
             case "transport":
                 return await TransportAsync(args);
+            case "criteria":
+                return await CriteriaAsync(args);
+            case "micro":
+                return MicroBenchmarks.Run(args[1..]);
             default:
                 await Console.Error.WriteLineAsync(Usage);
                 return 2;
@@ -103,6 +119,58 @@ internal static class Program
         await TransportBenchmark.RunAsync(new TransportSettings(
             remotes, sessions, runs, Math.Max(1, runs / 2), Events: 200, IdleWindow: TimeSpan.FromSeconds(window)));
         return 0;
+    }
+
+    private static async Task<int> CriteriaAsync(string[] args)
+    {
+        IReadOnlyList<int> remotes = [2, 10, 50];
+        var sessions = 20;
+        IReadOnlyList<int> clients = [1, 10, 100];
+        IReadOnlyList<int> rates = [10, 100, 1000];
+        for (var i = 1; i < args.Length; i++)
+        {
+            var value = i + 1 < args.Length ? args[i + 1] : "";
+            switch (args[i])
+            {
+                case "--remotes" when TryIntList(value, 1, 50, out var list):
+                    remotes = list;
+                    break;
+                case "--sessions-per-remote" when TryInt(value, 1, 200, out var s):
+                    sessions = s;
+                    break;
+                case "--clients" when TryIntList(value, 1, 200, out var list):
+                    clients = list;
+                    break;
+                case "--rates" when TryIntList(value, 1, 5000, out var list):
+                    rates = list;
+                    break;
+                default:
+                    return await BadArgumentAsync(args[i], "see the usage below for the ranges.");
+            }
+
+            i++;
+        }
+
+        await CriteriaBenchmark.RunAsync(new CriteriaSettings(
+            remotes, sessions, clients, rates, PreparationRuns: 5, RateWindow: TimeSpan.FromSeconds(5), FanOutEvents: 100, FanOutRate: 20, ProfileEvents: 100));
+        return 0;
+    }
+
+    private static bool TryIntList(string text, int min, int max, out IReadOnlyList<int> values)
+    {
+        var parsed = new List<int>();
+        values = parsed;
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!TryInt(part, min, max, out var value))
+            {
+                return false;
+            }
+
+            parsed.Add(value);
+        }
+
+        return parsed.Count > 0;
     }
 
     private static bool TryInt(string text, int min, int max, out int value) =>

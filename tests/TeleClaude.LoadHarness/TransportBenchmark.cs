@@ -196,7 +196,7 @@ internal static class TransportBenchmark
         }
     }
 
-    private static async Task<SessionInfo[]> CreateSessionsAsync(BenchDaemon remote, TeleClaudeRestClient rest, int count)
+    internal static async Task<SessionInfo[]> CreateSessionsAsync(BenchDaemon remote, TeleClaudeRestClient rest, int count)
     {
         var sessions = new SessionInfo[count];
         for (var i = 0; i < count; i++)
@@ -214,7 +214,7 @@ internal static class TransportBenchmark
     /// subscribes; timed until every expected session is in the view (first SessionsState plus any pushes after it).
     /// Afterwards the client is disposed and the harness waits until every remote has seen the interest end.
     /// </summary>
-    private static async Task<(double Ms, bool FirstStateComplete)> ColdViewAsync(BenchDaemon local, IReadOnlyList<BenchDaemon> liveRemotes, string[] expected)
+    internal static async Task<(double Ms, bool FirstStateComplete)> ColdViewAsync(BenchDaemon local, IReadOnlyList<BenchDaemon> liveRemotes, string[] expected)
     {
         var cache = local.Get<DaemonCache>();
         foreach (var computer in cache.OnlineRemoteComputers())
@@ -354,7 +354,7 @@ internal static class TransportBenchmark
             InterestTimeout,
             $"every remote sees the local daemon {(interested ? "interested" : "not interested")} in sessions");
 
-    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what)
+    internal static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         while (!condition())
@@ -368,7 +368,7 @@ internal static class TransportBenchmark
         }
     }
 
-    private static async Task WaitForPushesToSettleAsync(HubCounters counters)
+    internal static async Task WaitForPushesToSettleAsync(HubCounters counters)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(5 * Stopwatch.Frequency);
         long Handled()
@@ -406,7 +406,7 @@ internal static class TransportBenchmark
         return values;
     }
 
-    private static string LoadAverage()
+    internal static string LoadAverage()
     {
         try
         {

@@ -139,13 +139,23 @@ internal sealed partial class DaemonCache : IDisposable
     public async Task<IReadOnlyList<SessionInfo>> GetSessionsAsync(CancellationToken cancellationToken)
     {
         var local = await _store.ListAsync(includeTerminated: false, cancellationToken);
-        var sessions = new List<SessionInfo>(local);
+        var remote = new List<ImmutableDictionary<string, SessionInfo>>();
+        var count = local.Count;
         foreach (var (key, category) in _keys)
         {
             if (category == CacheCategory.RemoteSessions && _memory.TryGetValue(key, out Entry<ImmutableDictionary<string, SessionInfo>>? entry) && entry is not null)
             {
-                sessions.AddRange(entry.Value.Values);
+                remote.Add(entry.Value);
+                count += entry.Value.Count;
             }
+        }
+
+        // Sized once: growing by doubling through thousands of sessions allocates about three times the final list.
+        var sessions = new List<SessionInfo>(count);
+        sessions.AddRange(local);
+        foreach (var computer in remote)
+        {
+            sessions.AddRange(computer.Values);
         }
 
         return sessions;

@@ -86,13 +86,16 @@ internal sealed class SessionsHubIntegrationTests
         Assert.That(input.Session.LastInput, Is.EqualTo("run the tests; echo $HOME"));
 
         await _rest.UpdateSessionAsync(created.SessionId, new UpdateSessionRequest(Title: "Renamed", LastOutput: "All green"));
-        var updated = await pushes.NextAsync<SessionInfo>(nameof(ISessionsClient.SessionUpdated), s => s.SessionId == created.SessionId);
-        Assert.That((updated.Title, updated.LastOutput), Is.EqualTo(("Renamed", "All green")));
+        // The session's own output also produces session_updated pushes (the monitor); wait for the PATCH's.
+        var updated = await pushes.NextAsync<SessionInfo>(
+            nameof(ISessionsClient.SessionUpdated), s => s.SessionId == created.SessionId && s.LastOutput == "All green");
+        Assert.That(updated.Title, Is.EqualTo("Renamed"));
 
         using var agentStop = await _rest.Http.PostAsJsonAsync($"sessions/{created.SessionId}/agent-events", new AgentStoppedRequest("Done: 12 tests pass"), TeleClaudeRestClient.JsonOptions);
         Assert.That(agentStop.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        var agentEvent = await pushes.NextAsync<AgentEventInfo>(nameof(ISessionsClient.AgentEvent), e => e.Session.SessionId == created.SessionId);
-        Assert.That((agentEvent.Summary, agentEvent.Session.Status), Is.EqualTo(("Done: 12 tests pass", SessionStatus.Idle)));
+        var agentEvent = await pushes.NextAsync<AgentEventInfo>(
+            nameof(ISessionsClient.AgentEvent), e => e.Session.SessionId == created.SessionId && e.Summary == "Done: 12 tests pass");
+        Assert.That(agentEvent.Session.Status, Is.EqualTo(SessionStatus.Idle));
 
         await _rest.EndSessionAsync(created.SessionId);
         var ended = await pushes.NextAsync<SessionInfo>(nameof(ISessionsClient.SessionTerminated), s => s.SessionId == created.SessionId);

@@ -1,0 +1,131 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using TeleClaude.Client;
+
+namespace TeleClaude.LoadHarness;
+
+/// <summary>
+/// A daemon in a child process (<c>dotnet TeleClaude.Daemon.dll</c> from the harness output, as in
+/// <see cref="IdleCpuProbe"/>), so that its resident memory can be read on its own from <c>/proc/&lt;pid&gt;/status</c>.
+/// Killed and its temp directory deleted on dispose.
+/// </summary>
+internal sealed class ChildDaemon : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly DirectoryInfo _directory;
+    private readonly ConcurrentQueue<string> _output;
+
+    private ChildDaemon(Process process, DirectoryInfo directory, ConcurrentQueue<string> output, string socketPath)
+    {
+        _process = process;
+        _directory = directory;
+        _output = output;
+        SocketPath = socketPath;
+    }
+
+    public string SocketPath { get; }
+
+    public int ProcessId => _process.Id;
+
+    public static async Task<ChildDaemon> StartAsync(string name, string redisConfiguration, TimeSpan heartbeatInterval)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "TeleClaude.Daemon.dll");
+        if (!File.Exists(dll))
+        {
+            throw new FileNotFoundException("The daemon is not in the harness output; build the harness first.", dll);
+        }
+
+        var directory = Directory.CreateTempSubdirectory("tcb-child-");
+        var socket = Path.Combine(directory.FullName, "d.sock");
+        var start = new ProcessStartInfo(IdleCpuProbe.DotnetHost())
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = directory.FullName,
+        };
+        start.ArgumentList.Add(dll);
+        foreach (var arg in new[]
+        {
+            "--socket", socket, "--db", Path.Combine(directory.FullName, "d.db"), "--computer", name,
+            $"--TeleClaude:Redis:Configuration={redisConfiguration}",
+            $"--TeleClaude:HeartbeatInterval={heartbeatInterval:c}",
+            $"--TeleClaude:Sessions:TmuxSocketName=tcb-{directory.Name}",
+            "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.AspNetCore=Warning",
+        })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var output = new ConcurrentQueue<string>();
+        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
+        process.OutputDataReceived += (_, e) => IdleCpuProbe.Keep(output, e.Data);
+        process.ErrorDataReceived += (_, e) => IdleCpuProbe.Keep(output, e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var child = new ChildDaemon(process, directory, output, socket);
+        try
+        {
+            await IdleCpuProbe.WaitForHealthAsync(process, socket, output);
+        }
+        catch
+        {
+            await child.DisposeAsync();
+            throw;
+        }
+
+        return child;
+    }
+
+    public TeleClaudeRestClient Rest() => new(SocketPath);
+
+    /// <summary>VmRSS of the child in bytes.</summary>
+    public long ResidentBytes()
+    {
+        if (_process.HasExited)
+        {
+            throw new InvalidOperationException($"The child daemon exited with code {_process.ExitCode}: {string.Join(" | ", _output)}");
+        }
+
+        return ReadRss(_process.Id);
+    }
+
+    /// <summary>VmRSS (bytes) of a process from /proc/&lt;pid&gt;/status.</summary>
+    public static long ReadRss(int pid)
+    {
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                var kb = line["VmRSS:".Length..].Trim().Split(' ')[0];
+                return long.Parse(kb, CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        throw new InvalidOperationException($"No VmRSS in /proc/{pid}/status.");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            }
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException)
+        {
+        }
+
+        _process.Dispose();
+        try
+        {
+            _directory.Delete(recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
