@@ -68,7 +68,9 @@ internal static class CriteriaBenchmark
         long ChildSubscribed,
         long ChildPeakLoad,
         long ChildAfterLoad,
-        RateRow ChildRate);
+        RateRow ChildRate,
+        double ChildCpuRestPercent = 0,
+        double ChildCpuLoadPercent = 0);
 
     private sealed record StageRow(string Stage, List<double> Ms);
 
@@ -544,7 +546,7 @@ internal static class CriteriaBenchmark
         }
 
         // At rest: joined, no client, heartbeats only.
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        var cpuRest = await CpuPercentAsync(child.ProcessId, () => Task.Delay(TimeSpan.FromSeconds(3)));
         var rssRest = child.ResidentBytes();
 
         var receiver = new EventReceiver();
@@ -562,13 +564,27 @@ internal static class CriteriaBenchmark
             Progress($"{n} remotes: memory, {count} events at {MemoryRate}/s to the child daemon");
             await RunEventsAsync(publisher, [receiver], string.Create(CultureInfo.InvariantCulture, $"memwarm{n}#"), 100, 50);
             using var sampler = new PeakSampler(child.ResidentBytes);
-            var (publishTs, achieved) = await RunEventsAsync(publisher, [receiver], string.Create(CultureInfo.InvariantCulture, $"mem{n}#"), count, MemoryRate);
+            (long[] PublishTs, double AchievedRate) run = ([], 0);
+            var cpuLoad = await CpuPercentAsync(child.ProcessId, async () =>
+                run = await RunEventsAsync(publisher, [receiver], string.Create(CultureInfo.InvariantCulture, $"mem{n}#"), count, MemoryRate));
+            var (publishTs, achieved) = run;
             var peak = await sampler.StopAsync();
             await Task.Delay(TimeSpan.FromSeconds(1));
             var rssAfter = child.ResidentBytes();
             var rate = new RateRow(n, MemoryRate, count, receiver.Received, receiver.Duplicates, achieved, Latencies(publishTs, receiver.Arrivals));
-            return new MemoryRow(n, 0, 0, 0, rssRest, rssSubscribed, Math.Max(peak, rssAfter), rssAfter, rate);
+            return new MemoryRow(n, 0, 0, 0, rssRest, rssSubscribed, Math.Max(peak, rssAfter), rssAfter, rate, cpuRest, cpuLoad);
         }
+    }
+
+    /// <summary>CPU of process <paramref name="pid"/> (utime+stime from /proc) while <paramref name="window"/> runs, in % of one core.</summary>
+    private static async Task<double> CpuPercentAsync(int pid, Func<Task> window)
+    {
+        var ticksPerSecond = IdleCpuProbe.ClockTicksPerSecond();
+        var before = IdleCpuProbe.CpuTicks(pid);
+        var clock = Stopwatch.StartNew();
+        await window();
+        var seconds = clock.Elapsed.TotalSeconds;
+        return 100.0 * (IdleCpuProbe.CpuTicks(pid) - before) / ticksPerSecond / seconds;
     }
 
     private static (long WorkingSet, long GcHeap) HarnessMemory()
@@ -839,12 +855,12 @@ internal static class CriteriaBenchmark
         sb.AppendLine();
         sb.AppendLine(inv, $"Local daemon as a child process (`dotnet TeleClaude.Daemon.dll`, server GC, same Redis, joined to the N in-process remotes), VmRSS; under load = {MemoryRate} events/s for {settings.RateWindow.TotalSeconds:0} s to one subscribed client (after 100 warm-up events at 50/s):");
         sb.AppendLine();
-        sb.AppendLine("| remotes | RSS at rest MiB | subscribed, N×S sessions cached, MiB | peak under 100/s MiB | 1 s after MiB | that run: received / sent | median ms | p99 ms |");
-        sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
+        sb.AppendLine("| remotes | RSS at rest MiB | subscribed, N×S sessions cached, MiB | peak under 100/s MiB | 1 s after MiB | CPU at rest, % of a core | CPU under 100/s, % of a core | that run: received / sent | median ms | p99 ms |");
+        sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var m in results.Select(r => r.Memory))
         {
             var c = m.ChildRate;
-            sb.AppendLine(inv, $"| {m.Remotes} | {Mib(m.ChildRest)} | {Mib(m.ChildSubscribed)} | {Mib(m.ChildPeakLoad)} | {Mib(m.ChildAfterLoad)} | {c.Received} / {c.Sent} | {(c.LatencyMs.Count > 0 ? F(Stats.Median(c.LatencyMs)) : "-")} | {(c.LatencyMs.Count > 0 ? F(Stats.Percentile(c.LatencyMs, 99)) : "-")} |");
+            sb.AppendLine(inv, $"| {m.Remotes} | {Mib(m.ChildRest)} | {Mib(m.ChildSubscribed)} | {Mib(m.ChildPeakLoad)} | {Mib(m.ChildAfterLoad)} | {m.ChildCpuRestPercent:0.0} | {m.ChildCpuLoadPercent:0.0} | {c.Received} / {c.Sent} | {(c.LatencyMs.Count > 0 ? F(Stats.Median(c.LatencyMs)) : "-")} | {(c.LatencyMs.Count > 0 ? F(Stats.Percentile(c.LatencyMs, 99)) : "-")} |");
         }
 
         sb.AppendLine();

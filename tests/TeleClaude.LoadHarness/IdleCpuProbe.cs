@@ -134,7 +134,7 @@ internal static class IdleCpuProbe
     }
 
     /// <summary>utime + stime (fields 14 and 15) of /proc/&lt;pid&gt;/stat, in clock ticks.</summary>
-    private static long CpuTicks(int pid)
+    internal static long CpuTicks(int pid)
     {
         var stat = File.ReadAllText($"/proc/{pid}/stat");
         // The command name (field 2) is in parentheses and may hold spaces: count fields after the last ')'.
@@ -143,7 +143,7 @@ internal static class IdleCpuProbe
         return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
     }
 
-    private static long ClockTicksPerSecond()
+    internal static long ClockTicksPerSecond()
     {
         try
         {

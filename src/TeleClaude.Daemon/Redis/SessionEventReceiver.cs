@@ -10,7 +10,7 @@ namespace TeleClaude.Daemon.Redis;
 
 /// <summary>
 /// Reads <c>session_events:{self}</c> into the cache (which pushes to the hub). The last processed id is
-/// kept in SQLite, so events sent while this daemon or Redis was down are replayed on start; replays and
+/// kept in SQLite (written at most once a second and at shutdown), so events sent while this daemon or Redis was down are replayed on start; replays and
 /// duplicates are harmless because events carry the full session. Malformed entries are counted and skipped.
 /// </summary>
 internal sealed partial class SessionEventReceiver(
@@ -19,9 +19,12 @@ internal sealed partial class SessionEventReceiver(
     SessionStore store,
     RedisCounters counters,
     IOptions<DaemonOptions> daemonOptions,
+    TimeProvider time,
     ILogger<SessionEventReceiver> logger) : BackgroundService
 {
     internal const string LastIdSetting = "redis.session_events.last_id";
+
+    private static readonly TimeSpan SaveInterval = TimeSpan.FromSeconds(1);
 
     private static readonly HashSet<string> KnownEvents = new(StringComparer.Ordinal)
     {
@@ -34,17 +37,36 @@ internal sealed partial class SessionEventReceiver(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var lastId = await store.GetSettingAsync(LastIdSetting, stoppingToken) ?? "0-0";
+        var saved = await store.GetSettingAsync(LastIdSetting, stoppingToken) ?? "0-0";
+        var lastId = saved;
+        var savedAt = time.GetUtcNow();
         var stream = RedisKeys.SessionEvents(daemonOptions.Value.ComputerName);
-        await follower.FollowAsync(stream, lastId, async batch =>
+        try
         {
-            foreach (var entry in batch)
+            await follower.FollowAsync(stream, lastId, async batch =>
             {
-                Apply(entry);
-            }
+                foreach (var entry in batch)
+                {
+                    Apply(entry);
+                }
 
-            await store.SetSettingAsync(LastIdSetting, batch[^1].Id!, CancellationToken.None);
-        }, stoppingToken);
+                // The position is written at most once a second (and at shutdown), not per event: after a crash
+                // up to a second of events is applied again, which is harmless (events carry the full session).
+                lastId = batch[^1].Id!;
+                if (time.GetUtcNow() - savedAt >= SaveInterval)
+                {
+                    await store.SetSettingAsync(LastIdSetting, lastId, CancellationToken.None);
+                    (saved, savedAt) = (lastId, time.GetUtcNow());
+                }
+            }, stoppingToken);
+        }
+        finally
+        {
+            if (lastId != saved)
+            {
+                await store.SetSettingAsync(LastIdSetting, lastId, CancellationToken.None);
+            }
+        }
     }
 
     internal void Apply(StreamEntry entry)
