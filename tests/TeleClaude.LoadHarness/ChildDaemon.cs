@@ -105,27 +105,5 @@ internal sealed class ChildDaemon : IAsyncDisposable
         throw new InvalidOperationException($"No VmRSS in /proc/{pid}/status.");
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
-            }
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException)
-        {
-        }
-
-        _process.Dispose();
-        try
-        {
-            _directory.Delete(recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public ValueTask DisposeAsync() => new(ChildProcesses.StopAndCleanAsync(_process, _directory));
 }

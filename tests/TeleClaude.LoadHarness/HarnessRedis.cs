@@ -80,29 +80,7 @@ internal sealed class HarnessRedis : IAsyncDisposable
     /// <summary>A new raw RESP connection (not StackExchange.Redis: it adds no traffic of its own).</summary>
     public Task<RawRedisClient> ConnectAsync() => RawRedisClient.ConnectAsync(Port);
 
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
-            }
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException)
-        {
-        }
-
-        _process.Dispose();
-        try
-        {
-            _directory.Delete(recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public ValueTask DisposeAsync() => new(ChildProcesses.StopAndCleanAsync(_process, _directory));
 
     private async Task WaitUntilReadyAsync()
     {
