@@ -8,7 +8,7 @@ namespace TeleClaude.LoadHarness;
 /// Hub receiver for the event runs: records the arrival (Stopwatch timestamp, first thing in the handler, after
 /// deserialization) of each SessionUpdated whose title is <c>{prefix}{index}</c> of the armed run.
 /// </summary>
-internal sealed class EventReceiver : ISessionsClient
+internal sealed class EventReceiver : PushReceiver
 {
     private readonly TaskCompletionSource _state = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile Run? _run;
@@ -28,7 +28,7 @@ internal sealed class EventReceiver : ISessionsClient
     /// <summary>Starts recording titles <c>{prefix}{0..count-1}</c>.</summary>
     public void Arm(string prefix, int count) => _run = new Run(prefix, new long[count]);
 
-    public Task SessionUpdated(SessionInfo session)
+    public override Task SessionUpdated(SessionInfo session)
     {
         var now = Stopwatch.GetTimestamp();
         var run = _run;
@@ -49,29 +49,11 @@ internal sealed class EventReceiver : ISessionsClient
         return Task.CompletedTask;
     }
 
-    public Task SessionsState(SessionsSnapshot snapshot)
+    public override Task SessionsState(SessionsSnapshot snapshot)
     {
         _state.TrySetResult();
         return Task.CompletedTask;
     }
-
-    public Task PreparationState(PreparationSnapshot snapshot) => Task.CompletedTask;
-
-    public Task SessionCreated(SessionInfo session) => Task.CompletedTask;
-
-    public Task SessionTerminated(SessionInfo session) => Task.CompletedTask;
-
-    public Task AgentEvent(AgentEventInfo agentEvent) => Task.CompletedTask;
-
-    public Task InputReceived(InputReceivedInfo input) => Task.CompletedTask;
-
-    public Task ComputerUpdated(ComputerInfo computer) => Task.CompletedTask;
-
-    public Task ComputerOffline(ComputerInfo computer) => Task.CompletedTask;
-
-    public Task ProjectsUpdated(ProjectsUpdate update) => Task.CompletedTask;
-
-    public Task TodosUpdated(TodosUpdate update) => Task.CompletedTask;
 
     private sealed class Run(string prefix, long[] arrivals)
     {

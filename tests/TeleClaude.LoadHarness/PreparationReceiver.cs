@@ -9,7 +9,7 @@ namespace TeleClaude.LoadHarness;
 /// from the state or from ProjectsUpdated/TodosUpdated pushes (merged: data only grows in this benchmark, and a
 /// push may overtake the state on the wire).
 /// </summary>
-internal sealed class PreparationReceiver : ISessionsClient
+internal sealed class PreparationReceiver : PushReceiver
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<(string Computer, string Path), int> _todos;
@@ -41,7 +41,7 @@ internal sealed class PreparationReceiver : ISessionsClient
         }
     }
 
-    public Task PreparationState(PreparationSnapshot snapshot)
+    public override Task PreparationState(PreparationSnapshot snapshot)
     {
         var now = Stopwatch.GetTimestamp();
         lock (_lock)
@@ -62,7 +62,7 @@ internal sealed class PreparationReceiver : ISessionsClient
         return Task.CompletedTask;
     }
 
-    public Task TodosUpdated(TodosUpdate update)
+    public override Task TodosUpdated(TodosUpdate update)
     {
         var now = Stopwatch.GetTimestamp();
         lock (_lock)
@@ -73,24 +73,6 @@ internal sealed class PreparationReceiver : ISessionsClient
 
         return Task.CompletedTask;
     }
-
-    public Task ProjectsUpdated(ProjectsUpdate update) => Task.CompletedTask;
-
-    public Task SessionsState(SessionsSnapshot snapshot) => Task.CompletedTask;
-
-    public Task SessionCreated(SessionInfo session) => Task.CompletedTask;
-
-    public Task SessionUpdated(SessionInfo session) => Task.CompletedTask;
-
-    public Task SessionTerminated(SessionInfo session) => Task.CompletedTask;
-
-    public Task AgentEvent(AgentEventInfo agentEvent) => Task.CompletedTask;
-
-    public Task InputReceived(InputReceivedInfo input) => Task.CompletedTask;
-
-    public Task ComputerUpdated(ComputerInfo computer) => Task.CompletedTask;
-
-    public Task ComputerOffline(ComputerInfo computer) => Task.CompletedTask;
 
     private void Set(string computer, string path, int count)
     {

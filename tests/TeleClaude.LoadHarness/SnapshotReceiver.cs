@@ -7,7 +7,7 @@ namespace TeleClaude.LoadHarness;
 internal readonly record struct Arrival(long Timestamp, int Sessions);
 
 /// <summary>Hub receiver that completes the armed wait on the next SessionsState push and ignores every other push.</summary>
-internal sealed class SnapshotReceiver : ISessionsClient
+internal sealed class SnapshotReceiver : PushReceiver
 {
     private TaskCompletionSource<Arrival>? _pending;
 
@@ -19,31 +19,11 @@ internal sealed class SnapshotReceiver : ISessionsClient
         return tcs.Task;
     }
 
-    public Task SessionsState(SessionsSnapshot snapshot)
+    public override Task SessionsState(SessionsSnapshot snapshot)
     {
         // Time-stamp first: the handler runs once the frame is read and deserialized.
         var now = Stopwatch.GetTimestamp();
         Interlocked.Exchange(ref _pending, null)?.TrySetResult(new Arrival(now, snapshot.Sessions.Count));
         return Task.CompletedTask;
     }
-
-    public Task PreparationState(PreparationSnapshot snapshot) => Task.CompletedTask;
-
-    public Task SessionCreated(SessionInfo session) => Task.CompletedTask;
-
-    public Task SessionUpdated(SessionInfo session) => Task.CompletedTask;
-
-    public Task SessionTerminated(SessionInfo session) => Task.CompletedTask;
-
-    public Task AgentEvent(AgentEventInfo agentEvent) => Task.CompletedTask;
-
-    public Task InputReceived(InputReceivedInfo input) => Task.CompletedTask;
-
-    public Task ComputerUpdated(ComputerInfo computer) => Task.CompletedTask;
-
-    public Task ComputerOffline(ComputerInfo computer) => Task.CompletedTask;
-
-    public Task ProjectsUpdated(ProjectsUpdate update) => Task.CompletedTask;
-
-    public Task TodosUpdated(TodosUpdate update) => Task.CompletedTask;
 }

@@ -9,7 +9,7 @@ namespace TeleClaude.LoadHarness;
 /// arrival timestamp of the push that made the view whole. Also waits for one armed SessionUpdated.
 /// Timestamps are taken first thing in each handler, after deserialization.
 /// </summary>
-internal sealed class ViewReceiver : ISessionsClient
+internal sealed class ViewReceiver : PushReceiver
 {
     private readonly Lock _lock = new();
     private readonly HashSet<string> _missing;
@@ -52,7 +52,7 @@ internal sealed class ViewReceiver : ISessionsClient
         return done.Task;
     }
 
-    public Task SessionsState(SessionsSnapshot snapshot)
+    public override Task SessionsState(SessionsSnapshot snapshot)
     {
         var now = Stopwatch.GetTimestamp();
         lock (_lock)
@@ -73,7 +73,7 @@ internal sealed class ViewReceiver : ISessionsClient
         return Task.CompletedTask;
     }
 
-    public Task SessionCreated(SessionInfo session)
+    public override Task SessionCreated(SessionInfo session)
     {
         var now = Stopwatch.GetTimestamp();
         lock (_lock)
@@ -84,7 +84,7 @@ internal sealed class ViewReceiver : ISessionsClient
         return Task.CompletedTask;
     }
 
-    public Task SessionUpdated(SessionInfo session)
+    public override Task SessionUpdated(SessionInfo session)
     {
         var now = Stopwatch.GetTimestamp();
         lock (_lock)
@@ -99,22 +99,6 @@ internal sealed class ViewReceiver : ISessionsClient
 
         return Task.CompletedTask;
     }
-
-    public Task PreparationState(PreparationSnapshot snapshot) => Task.CompletedTask;
-
-    public Task SessionTerminated(SessionInfo session) => Task.CompletedTask;
-
-    public Task AgentEvent(AgentEventInfo agentEvent) => Task.CompletedTask;
-
-    public Task InputReceived(InputReceivedInfo input) => Task.CompletedTask;
-
-    public Task ComputerUpdated(ComputerInfo computer) => Task.CompletedTask;
-
-    public Task ComputerOffline(ComputerInfo computer) => Task.CompletedTask;
-
-    public Task ProjectsUpdated(ProjectsUpdate update) => Task.CompletedTask;
-
-    public Task TodosUpdated(TodosUpdate update) => Task.CompletedTask;
 
     private void Seen(SessionInfo session, long now)
     {
