@@ -1,10 +1,10 @@
 using System.Text.RegularExpressions;
-using TeleClaude.Contracts;
 using Microsoft.Extensions.Options;
+using TeleClaude.Contracts;
 using TeleClaude.Daemon.Caching;
 using TeleClaude.Daemon.Configuration;
-using TeleClaude.Daemon.Sessions;
 using TeleClaude.Daemon.Projects;
+using TeleClaude.Daemon.Sessions;
 using TeleClaude.Daemon.Storage;
 
 namespace TeleClaude.Daemon.Commands;
@@ -167,13 +167,13 @@ internal sealed partial class DaemonCommands(
         }
 
         cache.PublishLocalSession(SessionEventNames.NewSession, session);
-        if (request.Message is not null && !await tmux.SendAsync(session.SessionId, request.Message, cancellationToken))
-        {
-            return new CommandError(CommandErrorKind.Unavailable, $"Session '{session.SessionId}' started but its first message could not be sent.");
-        }
-
         if (request.Message is not null)
         {
+            if (!await tmux.SendAsync(session.SessionId, request.Message, cancellationToken))
+            {
+                return new CommandError(CommandErrorKind.Unavailable, $"Session '{session.SessionId}' started but its first message could not be sent.");
+            }
+
             cache.PublishLocalSession(SessionEventNames.InputReceived, session, request.Message);
         }
 
