@@ -4,16 +4,16 @@ namespace TeleClaude.Contracts;
 /// <param name="Name">The computer name, unique across the installation.</param>
 /// <param name="Status">Whether the computer is online (heartbeat within its TTL) or offline.</param>
 /// <param name="LastSeen">When its last heartbeat was seen (UTC).</param>
-/// <param name="User">The user the daemon runs as.</param>
-/// <param name="Host">The host name of the machine.</param>
+/// <param name="User">The user the daemon runs as; null when its heartbeat does not say.</param>
+/// <param name="Host">The host name of the machine; null when its heartbeat does not say.</param>
 /// <param name="Stats">System load figures, when known.</param>
 /// <param name="IsLocal">True for the computer this daemon runs on.</param>
 public sealed record ComputerInfo(
     string Name,
     ComputerStatus Status,
     DateTimeOffset LastSeen,
-    string User,
-    string Host,
+    string? User,
+    string? Host,
     SystemStats? Stats,
     bool IsLocal);
 

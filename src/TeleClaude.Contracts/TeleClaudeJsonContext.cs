@@ -19,6 +19,7 @@ namespace TeleClaude.Contracts;
 [JsonSerializable(typeof(TodoInfo))]
 [JsonSerializable(typeof(IReadOnlyList<TodoInfo>))]
 [JsonSerializable(typeof(SessionInfo))]
+[JsonSerializable(typeof(WaitingInfo))]
 [JsonSerializable(typeof(IReadOnlyList<SessionInfo>))]
 [JsonSerializable(typeof(SessionsSnapshot))]
 [JsonSerializable(typeof(PreparationSnapshot))]

@@ -32,7 +32,7 @@ internal sealed class EventReceiver : PushReceiver
     {
         var now = Stopwatch.GetTimestamp();
         var run = _run;
-        if (run is not null && session.Title.StartsWith(run.Prefix, StringComparison.Ordinal)
+        if (run is not null && session.Title is not null && session.Title.StartsWith(run.Prefix, StringComparison.Ordinal)
             && int.TryParse(session.Title.AsSpan(run.Prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var index)
             && index >= 0 && index < run.Arrivals.Length)
         {

@@ -34,7 +34,7 @@ internal sealed class HubSendTimer
 
     private void Record(string methodName, object?[] args, long start, long end)
     {
-        if (methodName == nameof(ISessionsClient.SessionUpdated) && args is [SessionInfo session])
+        if (methodName == nameof(ISessionsClient.SessionUpdated) && args is [SessionInfo { Title: not null } session])
         {
             _sends[session.Title] = (start, end);
         }

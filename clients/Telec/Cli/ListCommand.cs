@@ -61,8 +61,8 @@ internal static class ListCommand
                 .ThenBy(s => s.CreatedAt)
                 .Select(s => (IReadOnlyList<string>)
                 [
-                    s.Computer, Path.GetFileName(s.ProjectPath.TrimEnd('/')), Rows.OneLine(s.Title, 40), s.Agent,
-                    Rows.StatusLabel(s.Status), Rows.Age(now - s.LastActivity) + " ago", s.SessionId,
+                    s.Computer, Rows.ProjectLabel(s.ProjectPath), Rows.OneLine(s.Title ?? Rows.Unknown, 40), s.Agent ?? Rows.Unknown,
+                    Rows.StatusLabel(s.Status), Rows.Ago(now, s.LastActivity), s.SessionId,
                 ]));
     }
 
@@ -79,7 +79,7 @@ internal static class ListCommand
             [
                 c.Name, c.Status == ComputerStatus.Online ? "online" : "offline",
                 c.LastSeen.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-                c.User, c.Host, c.IsLocal ? "yes" : "no",
+                c.User ?? Rows.Unknown, c.Host ?? Rows.Unknown, c.IsLocal ? "yes" : "no",
             ]));
     }
 

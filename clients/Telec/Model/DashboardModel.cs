@@ -113,7 +113,7 @@ internal sealed class DashboardModel(TimeProvider clock)
     {
         ArgumentNullException.ThrowIfNull(session);
         _sessions.Remove(session.SessionId);
-        Mark(RowKeys.Project(session.Computer, session.ProjectPath));
+        Mark(RowKeys.Project(session.Computer, session.ProjectPath ?? ""));
     }
 
     public void UpsertComputer(ComputerInfo computer)

@@ -23,6 +23,9 @@ internal static class Rows
 {
     private const string Marker = "*";
 
+    /// <summary>Shown for what a peer did not say (a session first heard of in part).</summary>
+    public const string Unknown = "unknown";
+
     public static IReadOnlyList<TreeRow> Sessions(DashboardModel model, IReadOnlySet<string> collapsed, DateTimeOffset now, int width)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -33,7 +36,7 @@ internal static class Rows
         {
             var sessions = sessionsByComputer[computer.Name].ToList();
             var projectPaths = model.Projects.Where(p => p.Computer == computer.Name).Select(p => p.Path)
-                .Concat(sessions.Select(s => s.ProjectPath))
+                .Concat(sessions.Select(s => s.ProjectPath ?? ""))
                 .Distinct(StringComparer.Ordinal)
                 .Select(path => (Path: path, Name: ProjectName(model, computer.Name, path)))
                 .OrderBy(p => p.Name, StringComparer.OrdinalIgnoreCase)
@@ -50,7 +53,7 @@ internal static class Rows
                 continue;
             }
 
-            var sessionsByProject = sessions.ToLookup(s => s.ProjectPath, StringComparer.Ordinal);
+            var sessionsByProject = sessions.ToLookup(s => s.ProjectPath ?? "", StringComparer.Ordinal);
             foreach (var (path, name) in projectPaths)
             {
                 var projectSessions = sessionsByProject[path].OrderBy(s => s.CreatedAt).ThenBy(s => s.SessionId, StringComparer.Ordinal).ToList();
@@ -141,8 +144,9 @@ internal static class Rows
             preview.Append(preview.Length > 0 ? "  " : "").Append("out: ").Append(OneLine(session.LastOutput, 80));
         }
 
-        return $"{Fit(session.Title, 32)}  {Fit(session.Agent, 8)}  {Fit(StatusLabel(session.Status), 8)}  " +
-               $"{Fit(Age(now - session.CreatedAt) + " old", 7)}  {Fit("active " + Age(now - session.LastActivity) + " ago", 15)}  {preview}";
+        var age = session.CreatedAt is { } created ? Age(now - created) + " old" : Unknown;
+        return $"{Fit(session.Title ?? Unknown, 32)}  {Fit(session.Agent ?? Unknown, 8)}  {Fit(StatusLabel(session.Status), 8)}  " +
+               $"{Fit(age, 7)}  {Fit("active " + Ago(now, session.LastActivity), 15)}  {preview}";
     }
 
     public static string StatusLabel(SessionStatus status) => status switch
@@ -150,8 +154,16 @@ internal static class Rows
         SessionStatus.Starting => "starting",
         SessionStatus.Active => "active",
         SessionStatus.Idle => "idle",
+        SessionStatus.Waiting => "waiting",
+        SessionStatus.Unknown => Unknown,
         _ => "ended",
     };
+
+    /// <summary>"5m ago", or "unknown" when the time is not known.</summary>
+    public static string Ago(DateTimeOffset now, DateTimeOffset? then) => then is { } at ? Age(now - at) + " ago" : Unknown;
+
+    /// <summary>The project's directory name, or "unknown" when a peer did not say.</summary>
+    public static string ProjectLabel(string? path) => string.IsNullOrEmpty(path) ? Unknown : Path.GetFileName(path.TrimEnd('/'));
 
     public static string TodoStatusLabel(TodoStatus status) => status switch
     {
@@ -202,7 +214,7 @@ internal static class Rows
     }
 
     private static string ProjectName(DashboardModel model, string computer, string path) =>
-        model.FindProject(computer, path)?.Name ?? Path.GetFileName(path.TrimEnd('/'));
+        model.FindProject(computer, path)?.Name ?? ProjectLabel(path);
 
     private static string Line(DashboardModel model, string key, int depth, bool? open, string text, int width)
     {

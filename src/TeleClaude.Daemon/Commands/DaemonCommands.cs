@@ -21,6 +21,7 @@ internal sealed partial class DaemonCommands(
     TmuxRunner tmux,
     IRemoteDataSource remote,
     IOptions<DaemonOptions> options,
+    IOptions<SessionRunnerOptions> tmuxOptions,
     TimeProvider time)
 {
     public const int MaxTitleLength = 200;
@@ -143,13 +144,14 @@ internal sealed partial class DaemonCommands(
         }
 
         var now = time.GetUtcNow();
+        var sessionId = Guid.NewGuid().ToString("N");
         var session = new SessionInfo(
-            Guid.NewGuid().ToString("N"), computer, request.Title.Trim(), project!.Path, SessionStatus.Starting, request.Agent!, now, now,
-            request.Message, null);
+            sessionId, computer, request.Title.Trim(), project!.Path, SessionStatus.Starting, request.Agent!, now, now,
+            request.Message, null, TmuxSocket: tmuxOptions.Value.TmuxSocketName, TmuxSession: TmuxRunner.TmuxName(sessionId));
         // The terminal first, then the record: the monitor ends records whose terminal it cannot find.
         try
         {
-            await tmux.StartAsync(session.SessionId, session.ProjectPath, options.Value.Agents[session.Agent].Command, cancellationToken);
+            await tmux.StartAsync(session.SessionId, project.Path, options.Value.Agents[request.Agent!].Command, cancellationToken);
         }
         catch (SessionRunnerException ex)
         {

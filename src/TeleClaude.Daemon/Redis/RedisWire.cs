@@ -8,8 +8,8 @@ namespace TeleClaude.Daemon.Redis;
 internal sealed record Heartbeat(
     string ComputerName,
     DateTimeOffset LastSeen,
-    string User,
-    string Host,
+    string? User,
+    string? Host,
     SystemStats? Stats,
     IReadOnlyList<string>? InterestedIn)
 {

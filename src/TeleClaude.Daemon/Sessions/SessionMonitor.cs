@@ -95,7 +95,7 @@ internal sealed partial class SessionMonitor(
                 }, cancellationToken);
             }
             else if (session.Status == SessionStatus.Active
-                && now - _lastChange.GetValueOrDefault(session.SessionId, session.LastActivity) >= options.Value.IdleAfter)
+                && now - _lastChange.GetValueOrDefault(session.SessionId, session.LastActivity ?? now) >= options.Value.IdleAfter)
             {
                 await ChangeAsync(session.SessionId, SessionEventNames.AgentEvent, output, s => s with { Status = SessionStatus.Idle }, cancellationToken);
             }

@@ -1,5 +1,7 @@
-using System.Diagnostics;
+using System.ComponentModel;
 using System.Text;
+using CliWrap;
+using CliWrap.Buffered;
 using Microsoft.Extensions.Options;
 
 namespace TeleClaude.Daemon.Sessions;
@@ -76,44 +78,28 @@ internal sealed partial class TmuxRunner(IOptions<SessionRunnerOptions> options,
 
     private async Task<(int ExitCode, string Output, string Error)> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo("tmux")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            StandardOutputEncoding = Encoding.UTF8,
-        };
-        start.ArgumentList.Add("-L");
-        start.ArgumentList.Add(options.Value.TmuxSocketName);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        // tmux must not inherit a client's TMUX variable (it would refuse to nest).
-        start.Environment.Remove("TMUX");
-        using var process = new Process { StartInfo = start };
+        // CliWrap passes the arguments as a list (no shell), gives tmux an empty stdin, and kills it when the
+        // token is cancelled, so a cancelled call never leaves a tmux client behind.
+        BufferedCommandResult result;
         try
         {
-            process.Start();
+            result = await Cli.Wrap("tmux")
+                .WithArguments(["-L", options.Value.TmuxSocketName, .. args])
+                .WithEnvironmentVariables(env => env.Set("TMUX", null)) // tmux refuses to nest inside a client's TMUX
+                .WithValidation(CommandResultValidation.None)
+                .ExecuteBufferedAsync(Encoding.UTF8, cancellationToken);
         }
-        catch (System.ComponentModel.Win32Exception ex)
+        catch (Exception ex) when (ex is Win32Exception || ex.InnerException is Win32Exception)
         {
             throw new SessionRunnerException("tmux is not installed; sessions need it (apt-get install tmux).", ex);
         }
 
-        process.StandardInput.Close();
-        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var error = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        var result = (process.ExitCode, await output, await error);
         if (result.ExitCode != 0)
         {
-            LogTmuxFailed(args[0], result.ExitCode, result.Item3);
+            LogTmuxFailed(args[0], result.ExitCode, result.StandardError);
         }
 
-        return result;
+        return (result.ExitCode, result.StandardOutput, result.StandardError);
     }
 
     [LoggerMessage(EventId = 600, Level = LogLevel.Debug, Message = "tmux {Command} exited with {ExitCode}: {Error}")]

@@ -37,9 +37,11 @@ internal sealed class SessionStore
 
     private readonly string _connectionString;
     private readonly string _computer;
+    private readonly string _tmuxSocket;
 
-    public SessionStore(IOptions<DaemonOptions> options)
+    public SessionStore(IOptions<DaemonOptions> options, IOptions<Sessions.SessionRunnerOptions> sessions)
     {
+        _tmuxSocket = sessions.Value.TmuxSocketName;
         var value = options.Value;
         _computer = value.ComputerName;
         _connectionString = new SqliteConnectionStringBuilder
@@ -187,26 +189,40 @@ internal sealed class SessionStore
         CreatedAt: DateTimeOffset.Parse(reader.GetString(reader.GetOrdinal("created_at")), CultureInfo.InvariantCulture),
         LastActivity: DateTimeOffset.Parse(reader.GetString(reader.GetOrdinal("last_activity")), CultureInfo.InvariantCulture),
         LastInput: reader.IsDBNull(reader.GetOrdinal("last_input")) ? null : reader.GetString(reader.GetOrdinal("last_input")),
-        LastOutput: reader.IsDBNull(reader.GetOrdinal("last_output")) ? null : reader.GetString(reader.GetOrdinal("last_output")));
+        LastOutput: reader.IsDBNull(reader.GetOrdinal("last_output")) ? null : reader.GetString(reader.GetOrdinal("last_output")))
+    {
+        // Where its terminal is: what `tmux -L {socket} attach -t {session}` needs, here or over ssh.
+        TmuxSocket = _tmuxSocket,
+        TmuxSession = Sessions.TmuxRunner.TmuxName(reader.GetString(reader.GetOrdinal("session_id"))),
+    };
 
     private static void Bind(SqliteCommand command, SessionInfo session)
     {
         command.Parameters.AddWithValue("$id", session.SessionId);
-        command.Parameters.AddWithValue("$title", session.Title);
-        command.Parameters.AddWithValue("$project", session.ProjectPath);
+        // A local session is created whole: only sessions heard of from peers can lack these.
+        command.Parameters.AddWithValue("$title", Required(session.Title, "title"));
+        command.Parameters.AddWithValue("$project", Required(session.ProjectPath, "project_path"));
         command.Parameters.AddWithValue("$status", FormatStatus(session.Status));
-        command.Parameters.AddWithValue("$agent", session.Agent);
-        command.Parameters.AddWithValue("$created", session.CreatedAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
-        command.Parameters.AddWithValue("$activity", session.LastActivity.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
+        command.Parameters.AddWithValue("$agent", Required(session.Agent, "agent"));
+        command.Parameters.AddWithValue("$created", Required(session.CreatedAt, "created_at").ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
+        command.Parameters.AddWithValue("$activity", Required(session.LastActivity, "last_activity").ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
         command.Parameters.AddWithValue("$input", (object?)session.LastInput ?? DBNull.Value);
         command.Parameters.AddWithValue("$output", (object?)session.LastOutput ?? DBNull.Value);
     }
+
+    private static T Required<T>(T? value, string field) where T : class =>
+        value ?? throw new ArgumentException($"A local session needs {field}.", nameof(value));
+
+    private static T Required<T>(T? value, string field) where T : struct =>
+        value ?? throw new ArgumentException($"A local session needs {field}.", nameof(value));
 
     private static string FormatStatus(SessionStatus status) => status switch
     {
         SessionStatus.Starting => "starting",
         SessionStatus.Active => "active",
         SessionStatus.Idle => "idle",
+        SessionStatus.Waiting => "waiting",
+        SessionStatus.Unknown => "unknown",
         SessionStatus.Terminated => "terminated",
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Unknown session status."),
     };
@@ -216,6 +232,8 @@ internal sealed class SessionStore
         "starting" => SessionStatus.Starting,
         "active" => SessionStatus.Active,
         "idle" => SessionStatus.Idle,
+        "waiting" => SessionStatus.Waiting,
+        "unknown" => SessionStatus.Unknown,
         _ => SessionStatus.Terminated,
     };
 

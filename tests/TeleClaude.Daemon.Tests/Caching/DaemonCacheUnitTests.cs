@@ -9,6 +9,7 @@ using TeleClaude.Daemon.Caching;
 using TeleClaude.Daemon.Computers;
 using TeleClaude.Daemon.Configuration;
 using TeleClaude.Daemon.Projects;
+using TeleClaude.Daemon.Sessions;
 using TeleClaude.Daemon.Storage;
 
 namespace TeleClaude.Daemon.Tests.Caching;
@@ -51,7 +52,7 @@ internal sealed class DaemonCacheUnitTests
             DatabasePath = Path.Combine(_root, "teleclaude.db"),
             SocketPath = Path.Combine(_root, "teleclaude.sock"),
         });
-        _store = new SessionStore(_daemonOptions);
+        _store = new SessionStore(_daemonOptions, Options.Create(new SessionRunnerOptions()));
         await _store.MigrateAsync(CancellationToken.None);
         _remote = new Mock<IRemoteDataSource>(MockBehavior.Strict);
         _projectCalls = new PendingCalls<IReadOnlyList<ProjectInfo>>();

@@ -37,7 +37,7 @@ public sealed class TelecBenchmarkIntegrationTests
             var clock = Stopwatch.StartNew();
             await using var terminal = await TmuxTerminal.StartTelecAsync(daemon.SocketPath);
             await terminal.WaitForAsync(
-                s => s.Contains($"{SessionCount} sessions", StringComparison.Ordinal) && s.Contains(sessions[0].Title, StringComparison.Ordinal),
+                s => s.Contains($"{SessionCount} sessions", StringComparison.Ordinal) && s.Contains(sessions[0].Title!, StringComparison.Ordinal),
                 "all sessions are rendered",
                 TimeSpan.FromSeconds(60));
             startups.Add(clock.Elapsed.TotalMilliseconds);
@@ -63,7 +63,7 @@ public sealed class TelecBenchmarkIntegrationTests
     private static async Task<List<double>> LatencyAsync(DaemonProcess daemon, SessionInfo session)
     {
         await using var terminal = await TmuxTerminal.StartTelecAsync(daemon.SocketPath);
-        await terminal.WaitForAsync(s => s.Contains("● connected", StringComparison.Ordinal) && s.Contains(session.Title, StringComparison.Ordinal), "telec is ready", TimeSpan.FromSeconds(60));
+        await terminal.WaitForAsync(s => s.Contains("● connected", StringComparison.Ordinal) && s.Contains(session.Title!, StringComparison.Ordinal), "telec is ready", TimeSpan.FromSeconds(60));
         using var rest = daemon.Rest();
         var samples = new List<double>();
         for (var i = 0; i < LatencyRuns; i++)

@@ -89,7 +89,7 @@ public sealed class TelecUiIntegrationTests
     {
         var session = await _daemon.CreateSessionAsync("Survivor session");
         await WaitUntilConnectedAsync();
-        await _terminal.WaitForTextAsync(session.Title);
+        await _terminal.WaitForTextAsync(session.Title!);
 
         await _daemon.StopAsync();
         await _terminal.WaitForTextAsync("reconnecting");
@@ -97,7 +97,7 @@ public sealed class TelecUiIntegrationTests
 
         // telec probes every 2 s while SignalR waits; on a loaded machine allow a few rounds.
         var screen = await _terminal.WaitForAsync(
-            s => s.Contains("● connected", StringComparison.Ordinal) && s.Contains(session.Title, StringComparison.Ordinal),
+            s => s.Contains("● connected", StringComparison.Ordinal) && s.Contains(session.Title!, StringComparison.Ordinal),
             "telec is connected again and shows the session",
             TimeSpan.FromSeconds(20));
         Assert.That(screen, Does.Contain("1 computer · 1 session"));
