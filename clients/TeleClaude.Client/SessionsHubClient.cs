@@ -89,6 +89,12 @@ public sealed class SessionsHubClient : ISessionsHub, IAsyncDisposable
     public Task Refresh(string view) => Connection.InvokeAsync(nameof(ISessionsHub.Refresh), view);
 
     /// <inheritdoc />
+    public Task Watch(string sessionId) => Connection.InvokeAsync(nameof(ISessionsHub.Watch), sessionId);
+
+    /// <inheritdoc />
+    public Task Unwatch(string sessionId) => Connection.InvokeAsync(nameof(ISessionsHub.Unwatch), sessionId);
+
+    /// <inheritdoc />
     public ValueTask DisposeAsync() => Connection.DisposeAsync();
 
     private static void Register(HubConnection connection, ISessionsClient receiver)
@@ -104,6 +110,7 @@ public sealed class SessionsHubClient : ISessionsHub, IAsyncDisposable
         connection.On<ComputerInfo>(nameof(ISessionsClient.ComputerOffline), receiver.ComputerOffline);
         connection.On<ProjectsUpdate>(nameof(ISessionsClient.ProjectsUpdated), receiver.ProjectsUpdated);
         connection.On<TodosUpdate>(nameof(ISessionsClient.TodosUpdated), receiver.TodosUpdated);
+        connection.On<SessionOutput>(nameof(ISessionsClient.SessionOutput), receiver.SessionOutput);
     }
 
     private sealed class ForeverRetryPolicy : IRetryPolicy

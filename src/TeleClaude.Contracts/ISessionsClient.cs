@@ -35,4 +35,7 @@ public interface ISessionsClient
 
     /// <summary>A project's todos changed (preparation view).</summary>
     Task TodosUpdated(TodosUpdate update);
+
+    /// <summary>The screen of a watched session (on <see cref="ISessionsHub.Watch"/> and after each change).</summary>
+    Task SessionOutput(SessionOutput output);
 }

@@ -17,4 +17,16 @@ public interface ISessionsHub
     /// <summary>Invalidates the cached data of a view, re-fetches it, and pushes the full state to the caller.</summary>
     /// <param name="view">One of <see cref="Views.All"/>.</param>
     Task Refresh(string view);
+
+    /// <summary>
+    /// Starts following one session's terminal, on this computer or another: its current screen is pushed to the
+    /// caller at once (<see cref="ISessionsClient.SessionOutput"/>) and again after each change, until
+    /// <see cref="Unwatch"/> or disconnect. Unknown or ended sessions fail with a <c>HubException</c>.
+    /// </summary>
+    /// <param name="sessionId">The session to watch.</param>
+    Task Watch(string sessionId);
+
+    /// <summary>Stops following a session's terminal; unwatching a session not watched does nothing.</summary>
+    /// <param name="sessionId">The session to stop watching.</param>
+    Task Unwatch(string sessionId);
 }

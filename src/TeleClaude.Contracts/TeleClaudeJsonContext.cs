@@ -31,6 +31,8 @@ namespace TeleClaude.Contracts;
 [JsonSerializable(typeof(UpdateSessionRequest))]
 [JsonSerializable(typeof(SendInputRequest))]
 [JsonSerializable(typeof(AgentStoppedRequest))]
+[JsonSerializable(typeof(SessionOutput))]
+[JsonSerializable(typeof(SessionMessages))]
 [JsonSerializable(typeof(HealthReport))]
 [JsonSerializable(typeof(HubDiagnostics))]
 [JsonSerializable(typeof(string))]

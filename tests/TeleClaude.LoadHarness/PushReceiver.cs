@@ -26,4 +26,6 @@ internal abstract class PushReceiver : ISessionsClient
     public virtual Task ProjectsUpdated(ProjectsUpdate update) => Task.CompletedTask;
 
     public virtual Task TodosUpdated(TodosUpdate update) => Task.CompletedTask;
+
+    public virtual Task SessionOutput(SessionOutput output) => Task.CompletedTask;
 }

@@ -36,6 +36,9 @@ internal sealed class PushQueue(Action<Action> post, DashboardModel model, Actio
 
     public Task TodosUpdated(TodosUpdate update) => Enqueue(m => m.ReplaceTodos(update));
 
+    // telec does not watch sessions yet (the preview pane will).
+    public Task SessionOutput(SessionOutput output) => Task.CompletedTask;
+
     private Task Enqueue(Action<DashboardModel> apply)
     {
         _pending.Enqueue(apply);

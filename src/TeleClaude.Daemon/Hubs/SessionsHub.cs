@@ -69,6 +69,11 @@ internal sealed partial class SessionsHub(
         await SendFullStateAsync(view);
     }
 
+    // Placeholders until the output watcher lands (issue "Sessions that know what their agent is doing").
+    public Task Watch(string sessionId) => throw new HubException("Watching a session's output is not available in this daemon yet.");
+
+    public Task Unwatch(string sessionId) => Task.CompletedTask;
+
     public override Task OnDisconnectedAsync(Exception? exception)
     {
         interest.RemoveConnection(Context.ConnectionId);

@@ -72,6 +72,8 @@ internal sealed class RecordingClient : ISessionsClient
 
     public Task TodosUpdated(TodosUpdate update) => Record(nameof(TodosUpdated), update);
 
+    public Task SessionOutput(SessionOutput output) => Record(nameof(SessionOutput), output);
+
     private Task Record(string method, object payload)
     {
         _pushes.Writer.TryWrite(new Push(method, payload));
