@@ -122,7 +122,10 @@ internal sealed class HubConnector(string socketPath, ISessionsClient receiver, 
         {
             if (watch)
             {
-                WatchFailed?.Invoke(sessionId, ex.Message);
+                // SignalR prefixes the daemon's own words with "An unexpected error occurred invoking ... HubException: ".
+                var message = ex.Message;
+                var own = message.LastIndexOf("HubException: ", StringComparison.Ordinal);
+                WatchFailed?.Invoke(sessionId, own >= 0 ? message[(own + "HubException: ".Length)..] : message);
             }
         }
     }

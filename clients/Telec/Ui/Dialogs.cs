@@ -64,7 +64,9 @@ internal static class Dialogs
     }
 
     /// <summary>
-    /// The message editor: several lines; Enter sends, Ctrl+J or Shift+Enter starts a new line, Esc cancels.
+    /// The message editor: several lines; Enter sends, Ctrl+J or Shift+Enter starts a new line, Esc cancels. Terminals send
+    /// Ctrl+J as a line feed, which Terminal.Gui reads as Ctrl+Enter; Shift+Enter arrives as such only where the terminal
+    /// reports modifiers (kitty keyboard protocol).
     /// Null when cancelled or left blank.
     /// </summary>
     public static string? AskMessage(IApplication app, string sessionName, string computer)
@@ -83,7 +85,7 @@ internal static class Dialogs
                 key.Handled = true;
                 app.RequestStop(dialog);
             }
-            else if (key == Key.Enter.WithShift || key == Key.J.WithCtrl)
+            else if (key == Key.Enter.WithShift || key == Key.Enter.WithCtrl || key == Key.J.WithCtrl)
             {
                 editor.InsertText("\n");
                 key.Handled = true;
