@@ -38,6 +38,11 @@ internal static class TelecApp
         var connector = new HubConnector(socketPath, pushes, status => ui.Post(() => window?.SetStatus(status)));
         connector.WatchFailed += (id, problem) => ui.Post(() => window?.OnWatchFailed(id, problem));
 
+        // Terminal.Gui sleeps between loop iterations (25 a second by default) and runs work posted from other threads
+        // only after the sleep: a push waited up to 40 ms before it could be drawn. 100 a second cuts that to 10 ms;
+        // an idle iteration only polls input and size, so the cost stays small (docs/benchmarks.md, telec).
+        Application.MaximumIterationsPerSecond = 100;
+
         // First: the connect and both subscriptions overlap Terminal.Gui's start instead of following it.
         connector.Start();
         using var rest = new TeleClaudeRestClient(socketPath);

@@ -6,7 +6,7 @@ namespace Telec.Tests.Infrastructure;
 /// <summary>The real telec build and how to run it.</summary>
 internal static class TelecBinary
 {
-    private static readonly Lazy<IReadOnlyList<string>> Located = new(Locate);
+    private static readonly Lazy<string[]> Located = new(Locate);
 
     /// <summary>
     /// The command that starts telec: the native binary published by this project's build
@@ -26,8 +26,14 @@ internal static class TelecBinary
     public static string Dotnet =>
         Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
 
-    private static IReadOnlyList<string> Locate()
+    private static string[] Locate()
     {
+        // Benchmarks compare builds: TELEC_COMMAND (e.g. "dotnet /tmp/old/telec.dll") runs another telec the same way.
+        if (Environment.GetEnvironmentVariable("TELEC_COMMAND") is { Length: > 0 } command)
+        {
+            return command.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        }
+
         var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var framework = testOutput.Name;
         var configuration = testOutput.Parent!.Name;

@@ -25,7 +25,7 @@ internal sealed class TmuxTerminal : IAsyncDisposable
     public string ErrorFile => Path.Combine(_directory, "stderr");
 
     /// <summary>telec's own settings file for this terminal (written by <see cref="StartTelecAsync"/> when given).</summary>
-    public string ConfigFile => Path.Combine(_directory, "telec.json");
+    public string ConfigFile => Path.Combine(_directory, "teleclaude", "telec.json");
 
     /// <summary>The folder telec runs in (its current directory: what <c>a</c> proposes).</summary>
     public string WorkingDirectory => _directory;
@@ -42,11 +42,13 @@ internal sealed class TmuxTerminal : IAsyncDisposable
         var terminal = new TmuxTerminal(directory);
         if (settingsJson is not null)
         {
+            Directory.CreateDirectory(Path.GetDirectoryName(terminal.ConfigFile)!);
             await File.WriteAllTextAsync(terminal.ConfigFile, settingsJson);
         }
 
-        var env = insideTmux ? "" : "env -u TMUX ";
-        var command = $"cd '{directory}' && {env}{TelecBinary.ShellCommand} --socket '{daemonSocket}' --config '{terminal.ConfigFile}' {extraArgs} 2>'{terminal.ErrorFile}'; echo $? > '{terminal.ExitCodeFile}'";
+        // Its own XDG_CONFIG_HOME: the settings of the machine's user never leak into a test.
+        var env = $"env {(insideTmux ? "" : "-u TMUX ")}XDG_CONFIG_HOME='{directory}' ";
+        var command = $"cd '{directory}' && {env}{TelecBinary.ShellCommand} --socket '{daemonSocket}' {extraArgs} 2>'{terminal.ErrorFile}'; echo $? > '{terminal.ExitCodeFile}'";
         await terminal.TmuxAsync(["new-session", "-d", "-s", "telec", "-x", "140", "-y", "40", command], check: true);
         return terminal;
     }
