@@ -4,6 +4,7 @@ using TeleClaude.Daemon.Configuration;
 using TeleClaude.Daemon.Hosting;
 using TeleClaude.Daemon.Hubs;
 using TeleClaude.Daemon.Mcp;
+using TeleClaude.Daemon.Projects;
 using TeleClaude.Daemon.Redis;
 using TeleClaude.Daemon.Rest;
 using TeleClaude.Daemon.Sessions;
@@ -20,6 +21,7 @@ internal static class TeleClaudeDaemon
         builder.AddDaemonOptions(args);
         builder.AddDaemonListeners();
         builder.Services.AddSessionStore();
+        builder.Services.AddProjects();
         builder.Services.AddDaemonCache();
         builder.Services.AddSessionRunner();
         builder.Services.AddDaemonCommands();
@@ -32,6 +34,7 @@ internal static class TeleClaudeDaemon
         var app = builder.Build();
         app.UseRestErrors();
         app.MapRestApi();
+        app.MapProjectsApi();
         app.MapSessionsHub();
         app.MapMcpAdapter();
         return app;

@@ -14,6 +14,9 @@ internal enum CommandErrorKind
 
     /// <summary>Something this daemon depends on failed (tmux, a remote computer, Redis).</summary>
     Unavailable,
+
+    /// <summary>The request clashes with what exists (a duplicate, or something only configuration may change).</summary>
+    Conflict,
 }
 
 internal sealed record CommandError(CommandErrorKind Kind, string Message, IReadOnlyDictionary<string, string[]>? Fields = null)

@@ -33,6 +33,15 @@ internal sealed class SessionStore
             value TEXT NOT NULL
         );
         """,
+        // Projects added at run time (POST /projects); configured ones stay in configuration. See Projects/AddedProjectStore.
+        """
+        CREATE TABLE added_projects (
+            path        TEXT PRIMARY KEY,
+            name        TEXT NOT NULL,
+            description TEXT NOT NULL,
+            added_at    TEXT NOT NULL
+        );
+        """,
     ];
 
     private readonly string _connectionString;
