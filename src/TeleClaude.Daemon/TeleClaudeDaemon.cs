@@ -6,6 +6,7 @@ using TeleClaude.Daemon.Hubs;
 using TeleClaude.Daemon.Mcp;
 using TeleClaude.Daemon.Redis;
 using TeleClaude.Daemon.Rest;
+using TeleClaude.Daemon.Security;
 using TeleClaude.Daemon.Sessions;
 using TeleClaude.Daemon.Storage;
 
@@ -19,6 +20,7 @@ internal static class TeleClaudeDaemon
         var builder = WebApplication.CreateSlimBuilder(args);
         builder.AddDaemonOptions(args);
         builder.AddDaemonListeners();
+        builder.AddDaemonSecurity();
         builder.Services.AddSessionStore();
         builder.Services.AddDaemonCache();
         builder.Services.AddSessionRunner();
@@ -31,6 +33,7 @@ internal static class TeleClaudeDaemon
 
         var app = builder.Build();
         app.UseRestErrors();
+        app.UseDaemonSecurity();
         app.MapRestApi();
         app.MapSessionsHub();
         app.MapMcpAdapter();
