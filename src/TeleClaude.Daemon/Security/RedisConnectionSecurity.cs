@@ -17,10 +17,20 @@ internal sealed partial class RedisConnectionSecurity(IOptions<RedisTlsOptions> 
     private readonly ConcurrentDictionary<string, bool> _reported = new(StringComparer.Ordinal);
     private string _user = "default";
 
+    /// <summary>The ACL user this daemon means to be (<c>user=</c> of the configuration string).</summary>
+    public string User => _user;
+
     /// <summary>Applies the TLS settings to <paramref name="options"/>; call before connecting.</summary>
     public void Configure(ConfigurationOptions options)
     {
         _user = options.User ?? "default";
+
+        // The daemon needs no admin command: keep the client library from probing with CONFIG GET on connect,
+        // which a minimal ACL user is (rightly) refused. Only the stock command map is changed.
+        if (ReferenceEquals(options.CommandMap, CommandMap.Default))
+        {
+            options.CommandMap = CommandMap.Create(new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "CONFIG" }, available: false);
+        }
         var settings = tls.Value;
         if (settings.ClientCertificateFile is { Length: > 0 } certificate)
         {
@@ -45,9 +55,9 @@ internal sealed partial class RedisConnectionSecurity(IOptions<RedisTlsOptions> 
     {
         redis.ConnectionFailed += (_, e) =>
         {
-            if (e.FailureType == ConnectionFailureType.AuthenticationFailure && e.Exception is not System.Security.Authentication.AuthenticationException)
+            if (e.FailureType == ConnectionFailureType.AuthenticationFailure)
             {
-                ReportOnce(e.Exception?.Message ?? "authentication failed", message => LogCredentialsRefused(_user, e.EndPoint?.ToString(), message));
+                ReportCredentialsRefused(e.Exception, e.EndPoint?.ToString());
             }
         };
         redis.ErrorMessage += (_, e) =>
@@ -61,6 +71,51 @@ internal sealed partial class RedisConnectionSecurity(IOptions<RedisTlsOptions> 
         // A later refusal of the same kind after things worked again is news: report it again.
         redis.ConnectionRestored += (_, _) => _reported.Clear();
         return redis;
+    }
+
+    /// <summary>
+    /// Asks Redis who it takes this connection for (<c>ACL WHOAMI</c>). That catches what no event reports: a
+    /// refused password on the first connect, and a refused password that StackExchange.Redis silently replaced
+    /// by the default user (when the server's default user is still enabled).
+    /// </summary>
+    public async Task CheckIdentityAsync(IConnectionMultiplexer redis, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var actual = (string?)await redis.GetDatabase().ExecuteAsync("ACL", "WHOAMI").WaitAsync(cancellationToken);
+            if (actual is not null && actual != _user)
+            {
+                ReportOnce("whoami:" + actual, _ => LogWrongIdentity(_user, actual));
+            }
+        }
+        catch (RedisConnectionException ex) when (ex.FailureType == ConnectionFailureType.AuthenticationFailure)
+        {
+            ReportCredentialsRefused(ex, redis.GetEndPoints().FirstOrDefault()?.ToString());
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            // Redis unreachable or this check refused (NOPERM, reported by the ErrorMessage handler): nothing to add here.
+        }
+    }
+
+    private void ReportCredentialsRefused(Exception? exception, string? endPoint)
+    {
+        // A TLS refusal is reported by Validate, with its reason.
+        if (exception is null || Innermost(exception) is not System.Security.Authentication.AuthenticationException)
+        {
+            var message = exception is null ? "authentication failed" : Innermost(exception).Message;
+            ReportOnce("auth:" + message, _ => LogCredentialsRefused(_user, endPoint, message));
+        }
+    }
+
+    private static Exception Innermost(Exception exception)
+    {
+        while (exception.InnerException is { } inner)
+        {
+            exception = inner;
+        }
+
+        return exception;
     }
 
     internal bool Validate(X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors, X509Certificate2? ca)
@@ -113,6 +168,9 @@ internal sealed partial class RedisConnectionSecurity(IOptions<RedisTlsOptions> 
 
     [LoggerMessage(EventId = 731, Level = LogLevel.Error, Message = "Redis refused the credentials of user '{User}' at {EndPoint}: {Message} Check user= and password= in TeleClaude:Redis:Configuration.")]
     private partial void LogCredentialsRefused(string user, string? endPoint, string message);
+
+    [LoggerMessage(EventId = 733, Level = LogLevel.Error, Message = "Redis took this daemon for user '{Actual}', not '{User}': the password of '{User}' was refused and the connection went on as '{Actual}'. Fix password= in TeleClaude:Redis:Configuration, and disable the default user on the server (ACL SETUSER default off).")]
+    private partial void LogWrongIdentity(string user, string actual);
 
     [LoggerMessage(EventId = 732, Level = LogLevel.Error, Message = "Redis user '{User}' lacks a permission the daemon needs: {Message}. Grant it the ACL rule in the README (\"Redis ACL\").")]
     private partial void LogPermissionDenied(string user, string message);

@@ -53,6 +53,11 @@ internal static class SecurityExtensions
         services.AddOptions<RedisTlsOptions>().BindConfiguration(RedisTlsOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisTlsOptions>, RedisTlsOptionsValidator>());
         services.TryAddSingleton<RedisConnectionSecurity>();
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["TeleClaude:Redis:Configuration"]))
+        {
+            services.AddHostedService<RedisIdentityCheck>();
+        }
+
         return builder;
     }
 
