@@ -22,6 +22,11 @@ internal readonly record struct PeerCredentials(uint UserId, int? ProcessId)
     public static bool TryRead(Socket socket, out PeerCredentials peer)
     {
         peer = default;
+        if (socket.AddressFamily != AddressFamily.Unix)
+        {
+            return false;
+        }
+
         try
         {
             if (OperatingSystem.IsLinux())
@@ -33,8 +38,9 @@ internal readonly record struct PeerCredentials(uint UserId, int? ProcessId)
                     return false;
                 }
 
+                // An unconnected socket reports pid 0 and the overflow uid: that is nobody.
                 peer = new PeerCredentials(MemoryMarshal.Read<uint>(ucred[4..]), MemoryMarshal.Read<int>(ucred));
-                return true;
+                return peer.ProcessId > 0;
             }
 
             if (OperatingSystem.IsMacOS())
