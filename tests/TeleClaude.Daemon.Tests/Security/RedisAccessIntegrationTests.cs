@@ -57,14 +57,16 @@ internal sealed class RedisAccessIntegrationTests
         Assert.That(a.Logs.Entries.Concat(b.Logs.Entries).Where(e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning && e.Category.StartsWith("TeleClaude.Daemon.Security", StringComparison.Ordinal)), Is.Empty);
     }
 
-    [Test]
-    public async Task ServerCertificateFromAnotherCa_IsRefused_WithOneClearLine(CancellationToken cancellationToken)
+    [TestCase("another CA", "UntrustedRoot")]
+    [TestCase("another host name", "RemoteCertificateNameMismatch")]
+    public async Task ServerCertificate_NotFromTheConfiguredCaOrForAnotherHost_IsRefused_WithOneClearLine(string attack, string problem, CancellationToken cancellationToken)
     {
         await using var redis = await RedisServer.StartTlsAsync();
+        var otherCa = attack == "another CA";
         await using var a = await DaemonProcess.StartAsync("alpha",
         [
-            $"--TeleClaude:Redis:Configuration={redis.Configuration}",
-            $"--TeleClaude:Redis:Tls:CaFile={redis.Tls!.OtherCaCertificate}",
+            $"--TeleClaude:Redis:Configuration={redis.Configuration}" + (otherCa ? "" : ",sslHost=redis.elsewhere.example"),
+            $"--TeleClaude:Redis:Tls:CaFile={(otherCa ? redis.Tls!.OtherCaCertificate : redis.Tls!.CaCertificate)}",
             $"--TeleClaude:Redis:Tls:ClientCertificateFile={redis.Tls.ClientCertificate}",
             $"--TeleClaude:Redis:Tls:ClientKeyFile={redis.Tls.ClientKey}",
             .. DaemonProcess.FastTransport,
@@ -74,7 +76,7 @@ internal sealed class RedisAccessIntegrationTests
         await using var admin = await redis.ConnectAsync();
         var line = a.Logs.WithEventId(730)[0];
 
-        Assert.That(line.Message, Does.Contain("CN=localhost").And.Contain("TeleClaude:Redis:Tls:CaFile"), line.Message);
+        Assert.That(line.Message, Does.Contain("CN=localhost").And.Contain(problem).And.Contain("TeleClaude:Redis:Tls:CaFile"), line.Message);
         Assert.That(line.Exception, Is.Null, "one line, no stack trace");
         Assert.That(a.Logs.WithEventId(730), Has.Count.EqualTo(1), "repeated reconnects do not repeat the line");
         Assert.That((bool)await admin.GetDatabase().KeyExistsAsync(RedisKeys.Heartbeat("alpha")), Is.False, "the daemon never got through");
