@@ -84,9 +84,11 @@ internal static class SecurityExtensions
     /// </summary>
     public static WebApplication UseDaemonSecurity(this WebApplication app)
     {
-        var hosts = new FixedOptionsMonitor<HostFilteringOptions>(TcpHostFiltering(
-            app.Services.GetRequiredService<IOptions<DaemonOptions>>().Value,
-            app.Services.GetRequiredService<IOptions<AccessOptions>>().Value));
+        // Read when the first request needs it, so that a bad setting is reported with the others at start.
+        var services = app.Services;
+        var hosts = new LazyOptionsMonitor<HostFilteringOptions>(() => TcpHostFiltering(
+            services.GetRequiredService<IOptions<DaemonOptions>>().Value,
+            services.GetRequiredService<IOptions<AccessOptions>>().Value));
         app.UseWhen(
             static context => context.Features.Get<UnixPeerFeature>() is null,
             tcp => tcp.UseMiddleware<HostFilteringMiddleware>(hosts));
@@ -113,11 +115,13 @@ internal static class SecurityExtensions
         };
     }
 
-    private sealed class FixedOptionsMonitor<T>(T value) : IOptionsMonitor<T>
+    private sealed class LazyOptionsMonitor<T>(Func<T> create) : IOptionsMonitor<T>
     {
-        public T CurrentValue => value;
+        private readonly Lazy<T> _value = new(create);
 
-        public T Get(string? name) => value;
+        public T CurrentValue => _value.Value;
+
+        public T Get(string? name) => _value.Value;
 
         public IDisposable? OnChange(Action<T, string?> listener) => null;
     }

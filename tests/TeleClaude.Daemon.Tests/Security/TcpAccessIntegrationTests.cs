@@ -6,6 +6,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Client;
 using TeleClaude.Contracts;
 using TeleClaude.Daemon.Security;
@@ -336,6 +337,25 @@ internal sealed class TcpAccessIntegrationTests
 
         Assert.That(tools.Select(t => t.Name), Does.Contain("start_session"));
         Assert.That(computers.IsError, Is.Not.True);
+    }
+
+    [Test]
+    public void BadAccessSettings_StopStart_NamingEachOne()
+    {
+        string[] args =
+        [
+            "--socket", Path.Combine(_daemon.Directory, "bad", "d.sock"), "--db", Path.Combine(_daemon.Directory, "bad", "d.db"),
+            "--TeleClaude:Access:AllowedHosts:0=*", "--TeleClaude:Access:AllowedOrigins:0=evil.example",
+        ];
+
+        var error = Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(async () =>
+        {
+            await using var app = TeleClaudeDaemon.Build(args, b => b.Logging.SetMinimumLevel(LogLevel.None));
+            await app.StartAsync();
+        });
+
+        var all = string.Join("\n", error!.Failures);
+        Assert.That(all, Does.Contain("TeleClaude:Access:AllowedHosts:0 '*'").And.Contain("TeleClaude:Access:AllowedOrigins:0 'evil.example'"));
     }
 
     [Test]
