@@ -48,7 +48,7 @@ internal static class SecurityExtensions
             .AddRequirements(new AllowedOriginRequirement())
             .Build());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, AllowedOriginHandler>());
-        services.Replace(ServiceDescriptor.Singleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, AccessDeniedResultHandler>());
+        services.Replace(ServiceDescriptor.Singleton<IAuthorizationMiddlewareResultHandler, AccessDeniedResultHandler>());
 
         services.AddOptions<RedisTlsOptions>().BindConfiguration(RedisTlsOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisTlsOptions>, RedisTlsOptionsValidator>());

@@ -15,6 +15,9 @@ internal sealed class RedisAccessIntegrationTests
 {
     private const string Password = "acl-user-password-for-tests";
 
+    /// <summary>A refusal shows after a connect timeout and a command's backlog timeout (5 s each): room for a loaded machine.</summary>
+    private static readonly TimeSpan Slow = TimeSpan.FromSeconds(45);
+
     private static Task<DaemonProcess> StartAsync(RedisServer redis, string computer, string user, string password = Password, params string[] extra) =>
         DaemonProcess.StartAsync(computer,
         [
@@ -72,7 +75,7 @@ internal sealed class RedisAccessIntegrationTests
             .. DaemonProcess.FastTransport,
         ]);
 
-        await Eventually.ThatAsync(() => Task.FromResult(a.Logs.WithEventId(730).Count > 0), "the daemon says it refused the certificate");
+        await Eventually.ThatAsync(() => Task.FromResult(a.Logs.WithEventId(730).Count > 0), "the daemon says it refused the certificate", Slow);
         await using var admin = await redis.ConnectAsync();
         var line = a.Logs.WithEventId(730)[0];
 
@@ -91,7 +94,7 @@ internal sealed class RedisAccessIntegrationTests
 
         await using var a = await StartAsync(redis, "alpha", "teleclaude", password: "not-the-password");
 
-        await Eventually.ThatAsync(() => Task.FromResult(a.Logs.WithEventId(731).Count > 0), "the daemon says Redis refused its credentials");
+        await Eventually.ThatAsync(() => Task.FromResult(a.Logs.WithEventId(731).Count > 0), "the daemon says Redis refused its credentials", Slow);
         var line = a.Logs.WithEventId(731)[0];
         Assert.That(line.Message, Does.Contain("user 'teleclaude'").And.Contain("NOAUTH").And.Contain("password="), line.Message);
         Assert.That(line.Exception, Is.Null);
@@ -107,7 +110,7 @@ internal sealed class RedisAccessIntegrationTests
         // StackExchange.Redis goes on as the (all-powerful) default user when the password is refused.
         await using var a = await StartAsync(redis, "alpha", "teleclaude", password: "not-the-password");
 
-        await Eventually.ThatAsync(() => Task.FromResult(a.Logs.WithEventId(733).Count > 0), "the daemon says Redis took it for the default user");
+        await Eventually.ThatAsync(() => Task.FromResult(a.Logs.WithEventId(733).Count > 0), "the daemon says Redis took it for the default user", Slow);
         var line = a.Logs.WithEventId(733)[0];
         Assert.That(line.Message, Does.Contain("for user 'default', not 'teleclaude'").And.Contain("ACL SETUSER default off"), line.Message);
         Assert.That(line.Exception, Is.Null);
@@ -126,7 +129,7 @@ internal sealed class RedisAccessIntegrationTests
         await using var a = await StartAsync(redis, "alpha", "nocommand");
         await using var b = await StartAsync(redis, "bravo", "nokeys");
 
-        await Eventually.ThatAsync(() => Task.FromResult(a.Logs.WithEventId(732).Count > 0 && b.Logs.WithEventId(732).Count > 0), "both daemons say what they may not do");
+        await Eventually.ThatAsync(() => Task.FromResult(a.Logs.WithEventId(732).Count > 0 && b.Logs.WithEventId(732).Count > 0), "both daemons say what they may not do", Slow);
         var command = a.Logs.WithEventId(732)[0];
         var keys = b.Logs.WithEventId(732)[0];
         Assert.That(command.Message, Does.Contain("user 'nocommand'").And.Contain("NOPERM").And.Contain("setex").And.Contain("README"), command.Message);
