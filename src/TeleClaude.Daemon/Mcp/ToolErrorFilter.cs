@@ -33,7 +33,8 @@ internal static partial class ToolErrorFilter
                 return await next(request, cancellationToken);
             }
 
-            var logger = request.Services!.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ToolErrorFilter).FullName!);
+            var logs = request.Services?.GetService<ILoggerFactory>() ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
+            var logger = logs.CreateLogger(typeof(ToolErrorFilter).FullName!);
             var arguments = request.Params?.Arguments is { } args ? new Dictionary<string, System.Text.Json.JsonElement>(args) : null;
             var problems = ToolArguments.Problems(name, tool.ProtocolTool.InputSchema, arguments);
             if (problems.Count > 0)
