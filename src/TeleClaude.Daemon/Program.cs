@@ -1,10 +1,16 @@
 using Microsoft.Extensions.Options;
 using TeleClaude.Daemon;
 using TeleClaude.Daemon.Mcp;
+using TeleClaude.Daemon.Security;
 
 if (args is ["mcp", .. var mcpArgs])
 {
     return await McpStdioProxy.RunAsync(mcpArgs);
+}
+
+if (args is ["token", .. var tokenArgs])
+{
+    return await TokenCommand.RunAsync(tokenArgs);
 }
 
 try

@@ -7,6 +7,7 @@ using TeleClaude.Daemon.Mcp;
 using TeleClaude.Daemon.Projects;
 using TeleClaude.Daemon.Redis;
 using TeleClaude.Daemon.Rest;
+using TeleClaude.Daemon.Security;
 using TeleClaude.Daemon.Sessions;
 using TeleClaude.Daemon.Storage;
 
@@ -20,6 +21,7 @@ internal static class TeleClaudeDaemon
         var builder = WebApplication.CreateSlimBuilder(args);
         builder.AddDaemonOptions(args);
         builder.AddDaemonListeners();
+        builder.AddDaemonSecurity();
         builder.Services.AddSessionStore();
         builder.Services.AddProjects();
         builder.Services.AddDaemonCache();
@@ -33,6 +35,7 @@ internal static class TeleClaudeDaemon
 
         var app = builder.Build();
         app.UseRestErrors();
+        app.UseDaemonSecurity();
         app.MapRestApi();
         app.MapProjectsApi();
         app.MapSessionsHub();
