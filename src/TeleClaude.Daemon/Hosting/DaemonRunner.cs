@@ -50,6 +50,11 @@ internal static partial class DaemonRunner
             await error.WriteLineAsync(Prefix + ex.Message);
             return await DisposeAsync(app, ex.ExitCode);
         }
+        catch (OperationCanceledException)
+        {
+            // Asked to stop (SIGTERM, Ctrl+C) while still starting.
+            return await DisposeAsync(app, ExitCodes.Stopped);
+        }
         catch (Exception ex) when (ex is InvalidOperationException or IOException)
         {
             // Start-up conditions the host reports as exceptions: the socket is taken, a listener cannot bind.

@@ -1,21 +1,24 @@
-using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
 
 namespace TeleClaude.Daemon.Hubs;
 
 /// <summary>
-/// One hub connection's pushes waiting to be written, in order, bounded in count and bytes by the caller. One loop writes
-/// them one at a time (SignalR serializes a connection's writes anyway), so a client that stops reading holds up only its
-/// own outbox; what piles up there is what <see cref="PushLifetimeManager"/> bounds.
+/// One hub connection's pushes, written in order, one at a time, with what waits behind a write bounded by the caller
+/// (<see cref="PushLifetimeManager"/>). A push to a connection with nothing pending is written at once on the caller's
+/// thread, as SignalR's own group send does: usually the transport takes it without waiting. Only when the transport is
+/// full (the client is not reading) does the write go asynchronous; later pushes then queue here, and the write that
+/// completes takes the next one. So a client that stops reading holds up only its own queue, and no thread waits on it.
 /// </summary>
 internal sealed class ClientOutbox
 {
-    private readonly Channel<Item> _queue = Channel.CreateUnbounded<Item>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
     private readonly Lock _lock = new();
+    private readonly Queue<Item> _queue = new();
     private readonly HashSet<string> _groups = new(StringComparer.Ordinal);
     private readonly HubCounters _counters;
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _count;
     private long _bytes;
+    private bool _writing;
     private bool _closed;
     private bool _dropped;
 
@@ -23,15 +26,14 @@ internal sealed class ClientOutbox
     {
         Connection = connection;
         _counters = counters;
-        Writer = WriteAllAsync();
     }
 
     public HubConnectionContext Connection { get; }
 
     public string ConnectionId => Connection.ConnectionId;
 
-    /// <summary>The write loop; completes once the outbox is sealed and written out, or discarded.</summary>
-    public Task Writer { get; }
+    /// <summary>Completes once the outbox is sealed and everything in it written, or it was discarded.</summary>
+    public Task Drained => _drained.Task;
 
     /// <summary>Pushes waiting, including the one being written.</summary>
     public int Count
@@ -91,9 +93,11 @@ internal sealed class ClientOutbox
         }
     }
 
-    /// <summary>Queues <paramref name="message"/> unless the outbox is closed or would pass one of the bounds.</summary>
+    /// <summary>Writes or queues <paramref name="message"/>, unless the outbox is closed or would pass one of the bounds.</summary>
     public EnqueueResult TryEnqueue(SerializedHubMessage message, int size, int maxCount, long maxBytes)
     {
+        var item = new Item(message, size);
+        bool writeNow;
         lock (_lock)
         {
             if (_closed)
@@ -109,57 +113,71 @@ internal sealed class ClientOutbox
 
             _count++;
             _bytes += size;
-            _queue.Writer.TryWrite(new Item(message, size));
+            writeNow = !_writing;
+            if (writeNow)
+            {
+                _writing = true;
+            }
+            else
+            {
+                _queue.Enqueue(item);
+            }
         }
 
         _counters.Queued();
+        if (writeNow)
+        {
+            Write(item);
+        }
+
         return EnqueueResult.Queued;
     }
 
-    /// <summary>Takes no more pushes; those queued are still written (a drain). True the first time.</summary>
-    public bool Seal()
+    /// <summary>Takes no more pushes; those queued are still written (a drain).</summary>
+    public void Seal()
     {
         lock (_lock)
         {
-            var first = !_closed;
             _closed = true;
-            _queue.Writer.TryComplete();
-            return first;
+            if (!_writing)
+            {
+                _drained.TrySetResult();
+            }
         }
     }
 
-    /// <summary>Marks the outbox as dropped (once) and throws away what it holds; returns the count and bytes thrown away.</summary>
-    public (bool First, int Count, long Bytes) Drop()
+    /// <summary>Marks the outbox as dropped (true the first time) and throws away what waits (not a write under way).</summary>
+    public (bool First, int Count) Drop()
     {
         bool first;
         lock (_lock)
         {
             first = !_dropped;
             _dropped = true;
-            _closed = true;
-            _queue.Writer.TryComplete();
         }
 
-        var (count, bytes) = Discard();
-        return (first, count, bytes);
+        return (first, Discard());
     }
 
-    /// <summary>Throws away what is queued (not the push being written); the write loop then ends.</summary>
-    public (int Count, long Bytes) Discard()
+    /// <summary>Takes no more pushes and throws away what waits (not a write under way); returns how many.</summary>
+    public int Discard()
     {
+        int count;
         lock (_lock)
         {
             _closed = true;
-            _queue.Writer.TryComplete();
-        }
+            count = _queue.Count;
+            foreach (var item in _queue)
+            {
+                _count--;
+                _bytes -= item.Size;
+            }
 
-        var count = 0;
-        var bytes = 0L;
-        while (_queue.Reader.TryRead(out var item))
-        {
-            count++;
-            bytes += item.Size;
-            Release(item);
+            _queue.Clear();
+            if (!_writing)
+            {
+                _drained.TrySetResult();
+            }
         }
 
         if (count > 0)
@@ -167,37 +185,115 @@ internal sealed class ClientOutbox
             _counters.Discarded(count);
         }
 
-        return (count, bytes);
+        return count;
     }
 
-    private async Task WriteAllAsync()
+    /// <summary>Writes <paramref name="item"/> and then whatever queued behind it, for as long as writes complete at once.</summary>
+    private void Write(Item item)
     {
-        // Never write on the caller's thread: the outbox is made inside SignalR's OnConnectedAsync.
-        await Task.Yield();
-        await foreach (var item in _queue.Reader.ReadAllAsync())
+        while (true)
         {
+            ValueTask write;
             try
             {
                 // No token: a stalled write ends when the connection is aborted (dropped, disconnected, shut down).
-                await Connection.WriteAsync(item.Message, CancellationToken.None);
-                if (Connection.ConnectionAborted.IsCancellationRequested)
-                {
-                    // SignalR drops writes to an aborted connection without an error: this one never reached the client.
-                    throw new OperationCanceledException("The connection was aborted.");
-                }
-
-                _counters.Written();
+                write = Connection.WriteAsync(item.Message, CancellationToken.None);
             }
             catch (Exception)
             {
-                // The connection is gone; what is left is of no use to anyone.
-                _counters.Discarded(1);
-                Release(item);
-                Discard();
+                Failed(item);
                 return;
             }
 
-            Release(item);
+            if (!write.IsCompleted)
+            {
+                _ = CompleteAsync(write, item);
+                return;
+            }
+
+            if (!Completed(write, item) || !TryTakeNext(out item))
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task CompleteAsync(ValueTask write, Item item)
+    {
+        try
+        {
+            await write;
+        }
+        catch (Exception)
+        {
+            Failed(item);
+            return;
+        }
+
+        if (Written(item) && TryTakeNext(out var next))
+        {
+            Write(next);
+        }
+    }
+
+    private bool Completed(ValueTask write, Item item)
+    {
+        try
+        {
+            write.GetAwaiter().GetResult();
+        }
+        catch (Exception)
+        {
+            Failed(item);
+            return false;
+        }
+
+        return Written(item);
+    }
+
+    private bool Written(Item item)
+    {
+        if (Connection.ConnectionAborted.IsCancellationRequested)
+        {
+            // SignalR drops writes to an aborted connection without an error: this one never reached the client.
+            Failed(item);
+            return false;
+        }
+
+        Release(item);
+        _counters.Written();
+        return true;
+    }
+
+    /// <summary>The connection is gone: this push and what waits behind it are of no use to anyone.</summary>
+    private void Failed(Item item)
+    {
+        Release(item);
+        _counters.Discarded(1);
+        Discard();
+        lock (_lock)
+        {
+            _writing = false;
+            _drained.TrySetResult();
+        }
+    }
+
+    private bool TryTakeNext(out Item next)
+    {
+        lock (_lock)
+        {
+            if (_queue.TryDequeue(out next))
+            {
+                return true;
+            }
+
+            _writing = false;
+            if (_closed)
+            {
+                _drained.TrySetResult();
+            }
+
+            return false;
         }
     }
 

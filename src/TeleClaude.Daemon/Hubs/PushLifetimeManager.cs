@@ -7,7 +7,8 @@ namespace TeleClaude.Daemon.Hubs;
 
 /// <summary>
 /// SignalR's default lifetime manager, except that a send to a group (or to all) never waits on a client: the message is
-/// serialized once per protocol and queued in each member's <see cref="ClientOutbox"/>, and the call returns. Outboxes are
+/// serialized once per protocol and handed to each member's <see cref="ClientOutbox"/>, which writes it at once when the
+/// client keeps up and queues it when the client's transport is full, and the call returns. Outboxes are
 /// bounded (<see cref="PushOptions"/>): a client that falls <see cref="PushOptions.MaxQueuedPerClient"/> pushes (or
 /// <see cref="PushOptions.MaxQueuedBytesPerClient"/> bytes) behind is disconnected with a log line, and when all clients
 /// together reach <see cref="PushOptions.MaxQueued"/> the one furthest behind is. A disconnected client reconnects,
@@ -94,9 +95,11 @@ internal sealed partial class PushLifetimeManager(
             outbox.Seal();
         }
 
+        // Sealed outboxes take no more pushes; what they hold is still written while the transports take it.
+
         try
         {
-            await Task.WhenAll(outboxes.Select(o => o.Writer)).WaitAsync(timeout, time);
+            await Task.WhenAll(outboxes.Select(o => o.Drained)).WaitAsync(timeout, time);
             return 0;
         }
         catch (TimeoutException)
@@ -105,9 +108,9 @@ internal sealed partial class PushLifetimeManager(
 
         var discarded = 0;
         var clients = 0;
-        foreach (var outbox in outboxes.Where(o => !o.Writer.IsCompleted))
+        foreach (var outbox in outboxes.Where(o => !o.Drained.IsCompleted))
         {
-            var (_, count, _) = outbox.Drop();
+            var (_, count) = outbox.Drop();
             discarded += count;
             clients++;
             outbox.Connection.Abort();
@@ -156,7 +159,7 @@ internal sealed partial class PushLifetimeManager(
 
     private void Drop(ClientOutbox outbox, string why)
     {
-        var (first, count, _) = outbox.Drop();
+        var (first, count) = outbox.Drop();
         if (!first)
         {
             return;
