@@ -25,10 +25,10 @@ internal sealed class PushBoundsIntegrationTests
         const int PerClient = 500;
         const int Events = 2_500;
         using var logs = new LogRecorder();
-        await using var daemon = await DaemonProcess.StartAsync("pushy", b => b.Logging.AddProvider(logs), $"--TeleClaude:Pushes:MaxQueuedPerClient={PerClient}");
-        var session = await daemon.CreateSessionAsync("Busy");
-        var (good, pushes) = await daemon.ConnectAsync(HubProtocolKind.MessagePack);
-        await good.Subscribe(Views.Sessions);
+        await using var daemon = await DaemonProcess.StartAsync("pushy", b => b.Logging.AddProvider(logs), $"--TeleClaude:Pushes:MaxQueuedPerClient={PerClient}").WaitAsync(token);
+        var session = await daemon.CreateSessionAsync("Busy").WaitAsync(token);
+        var (good, pushes) = await daemon.ConnectAsync(HubProtocolKind.MessagePack).WaitAsync(token);
+        await good.Subscribe(Views.Sessions).WaitAsync(token);
         await pushes.NextAsync<SessionsSnapshot>(nameof(ISessionsClient.SessionsState), cancellationToken: token);
         await using var stalled = await StalledHubClient.ConnectAsync(daemon.SocketPath, Views.Sessions, token);
         using var rest = daemon.Rest();
@@ -55,8 +55,8 @@ internal sealed class PushBoundsIntegrationTests
         var token = TestContext.CurrentContext.CancellationToken;
         using var logs = new LogRecorder();
         await using var daemon = await DaemonProcess.StartAsync(
-            "crowd", b => b.Logging.AddProvider(logs), "--TeleClaude:Pushes:MaxQueuedPerClient=400", "--TeleClaude:Pushes:MaxQueued=500");
-        var session = await daemon.CreateSessionAsync("Crowded");
+            "crowd", b => b.Logging.AddProvider(logs), "--TeleClaude:Pushes:MaxQueuedPerClient=400", "--TeleClaude:Pushes:MaxQueued=500").WaitAsync(token);
+        var session = await daemon.CreateSessionAsync("Crowded").WaitAsync(token);
         await using var first = await StalledHubClient.ConnectAsync(daemon.SocketPath, Views.Sessions, token);
         await using var second = await StalledHubClient.ConnectAsync(daemon.SocketPath, Views.Sessions, token);
         using var rest = daemon.Rest();
@@ -74,10 +74,10 @@ internal sealed class PushBoundsIntegrationTests
     public async Task Shutdown_WithAStalledClient_EndsWithinABound_AndNothingIsLeftInFlight()
     {
         var token = TestContext.CurrentContext.CancellationToken;
-        var daemon = await DaemonProcess.StartAsync("stopper", "--TeleClaude:Pushes:ShutdownDrainTimeout=00:00:01");
+        var daemon = await DaemonProcess.StartAsync("stopper", "--TeleClaude:Pushes:ShutdownDrainTimeout=00:00:01").WaitAsync(token);
         try
         {
-            var session = await daemon.CreateSessionAsync("Queued at shutdown");
+            var session = await daemon.CreateSessionAsync("Queued at shutdown").WaitAsync(token);
             await using var stalled = await StalledHubClient.ConnectAsync(daemon.SocketPath, Views.Sessions, token);
             using (var rest = daemon.Rest())
             {
@@ -102,7 +102,7 @@ internal sealed class PushBoundsIntegrationTests
         }
         finally
         {
-            await daemon.DisposeAsync();
+            await daemon.DisposeAsync().AsTask().WaitAsync(token);
         }
     }
 
@@ -110,9 +110,9 @@ internal sealed class PushBoundsIntegrationTests
     public async Task ChangeFeedOverflow_SendsSubscribedClientsTheFullState_SoNoChangeIsLostSilently()
     {
         var token = TestContext.CurrentContext.CancellationToken;
-        await using var daemon = await DaemonProcess.StartAsync("overflow", "--TeleClaude:Cache:ChangeFeedCapacity=1");
-        var (client, pushes) = await daemon.ConnectAsync();
-        await client.Subscribe(Views.Sessions);
+        await using var daemon = await DaemonProcess.StartAsync("overflow", "--TeleClaude:Cache:ChangeFeedCapacity=1").WaitAsync(token);
+        var (client, pushes) = await daemon.ConnectAsync().WaitAsync(token);
+        await client.Subscribe(Views.Sessions).WaitAsync(token);
         await pushes.NextAsync<SessionsSnapshot>(nameof(ISessionsClient.SessionsState), cancellationToken: token);
         var cache = daemon.Get<DaemonCache>();
         var now = DateTimeOffset.UtcNow;

@@ -137,7 +137,7 @@ internal sealed class DatabaseStartIntegrationTests
         {
             await store.InsertAsync(
                 new SessionInfo($"s{i:D4}", "broken", $"Session {i} " + new string('t', 150), "/tmp/p", SessionStatus.Idle, "claude", now, now, "input " + i, new string('o', 300)),
-                token);
+                token).WaitAsync(token);
         }
 
         // Closing the last connection checkpoints the write-ahead log into the file, so the file holds everything.

@@ -19,21 +19,33 @@ namespace TeleClaude.Daemon.Tests.Storage;
 internal sealed class StorageFaultIntegrationTests
 {
     private ScratchFileSystem? _fileSystem;
-    private string _dataDirectory = null!;
-    private DaemonProcess _daemon = null!;
-    private LogRecorder _logs = null!;
+    private string? _dataDirectory;
+    private DaemonProcess? _daemon;
+    private LogRecorder? _logs;
 
-    private string DatabasePath => Path.Combine(_dataDirectory, "d.db");
+    private string DatabasePath => Path.Combine(_dataDirectory!, "d.db");
 
     [TearDown]
     public async Task StopAll()
     {
-        await _daemon.DisposeAsync();
-        _logs.Dispose();
+        if (_daemon is not null)
+        {
+            await _daemon.DisposeAsync();
+            _daemon = null;
+        }
+
+        _logs?.Dispose();
         SqliteConnection.ClearAllPools();
         if (_fileSystem is not null)
         {
             await _fileSystem.DisposeAsync();
+            _fileSystem = null;
+        }
+        else if (_dataDirectory is not null && Directory.Exists(_dataDirectory))
+        {
+            // The file-mode fallback's plain temp directory.
+            File.SetUnixFileMode(_dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            Directory.Delete(_dataDirectory, recursive: true);
         }
     }
 
@@ -48,9 +60,9 @@ internal sealed class StorageFaultIntegrationTests
         }
 
         _fileSystem = fileSystem;
-        await StartDaemonAsync(fileSystem?.Path);
-        using var rest = _daemon.Rest();
-        var session = await _daemon.CreateSessionAsync("Read-only soon");
+        await StartDaemonAsync(fileSystem?.Path).WaitAsync(token);
+        using var rest = _daemon!.Rest();
+        var session = await _daemon!.CreateSessionAsync("Read-only soon").WaitAsync(token);
 
         if (fileSystem is not null)
         {
@@ -60,12 +72,12 @@ internal sealed class StorageFaultIntegrationTests
         {
             // Fallback without mount rights (not root): the modes are obeyed.
             SqliteConnection.ClearAllPools();
-            foreach (var file in Directory.EnumerateFiles(_dataDirectory))
+            foreach (var file in Directory.EnumerateFiles(_dataDirectory!))
             {
                 File.SetUnixFileMode(file, UnixFileMode.UserRead);
             }
 
-            File.SetUnixFileMode(_dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+            File.SetUnixFileMode(_dataDirectory!, UnixFileMode.UserRead | UnixFileMode.UserExecute);
         }
 
         for (var i = 0; i < 5; i++)
@@ -88,8 +100,8 @@ internal sealed class StorageFaultIntegrationTests
         }
         else
         {
-            File.SetUnixFileMode(_dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            foreach (var file in Directory.EnumerateFiles(_dataDirectory))
+            File.SetUnixFileMode(_dataDirectory!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            foreach (var file in Directory.EnumerateFiles(_dataDirectory!))
             {
                 File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             }
@@ -112,9 +124,9 @@ internal sealed class StorageFaultIntegrationTests
         }
 
         _fileSystem = fileSystem;
-        await StartDaemonAsync(fileSystem.Path);
-        using var rest = _daemon.Rest();
-        var session = await _daemon.CreateSessionAsync("Disk fills up");
+        await StartDaemonAsync(fileSystem.Path).WaitAsync(token);
+        using var rest = _daemon!.Rest();
+        var session = await _daemon!.CreateSessionAsync("Disk fills up").WaitAsync(token);
         await fileSystem.FillAsync(token);
 
         var bigOutput = new string('o', 60_000);
@@ -153,7 +165,7 @@ internal sealed class StorageFaultIntegrationTests
     /// <summary>One "failing" line and one "works again" line for the whole outage, whatever the number of failed writes.</summary>
     private void AssertLoggedOncePerStateChange()
     {
-        var storage = _logs.Entries.Where(e => e.Category == typeof(StorageHealth).FullName).ToArray();
+        var storage = _logs!.Entries.Where(e => e.Category == typeof(StorageHealth).FullName).ToArray();
         foreach (var entry in storage)
         {
             TestContext.Out.WriteLine($"{entry.Level} {entry.EventId}: {entry.Message}");
@@ -162,6 +174,6 @@ internal sealed class StorageFaultIntegrationTests
         Assert.That(storage.Count(e => e.EventId == 700), Is.EqualTo(1), string.Join("\n", storage.Select(e => e.Message)));
         Assert.That(storage.Count(e => e.EventId == 702), Is.EqualTo(1), string.Join("\n", storage.Select(e => e.Message)));
         Assert.That(storage.Count(e => e.EventId == 701), Is.LessThanOrEqualTo(1), "at most one change of reason");
-        Assert.That(_logs.Entries.Where(e => e.Category.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal) && e.Level >= LogLevel.Warning), Is.Empty, "no per-request error logs");
+        Assert.That(_logs!.Entries.Where(e => e.Category.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal) && e.Level >= LogLevel.Warning), Is.Empty, "no per-request error logs");
     }
 }
