@@ -77,7 +77,10 @@ internal sealed class PushBoundsIntegrationTests
         var daemon = await DaemonProcess.StartAsync("stopper", "--TeleClaude:Pushes:ShutdownDrainTimeout=00:00:01").WaitAsync(token);
         try
         {
-            var session = await daemon.CreateSessionAsync("Queued at shutdown").WaitAsync(token);
+            // A session with no terminal behind it: a real one would add pushes of its own (its output, its idle
+            // event) at moments the test does not control, and the count below must be exactly the test's 300.
+            var now = DateTimeOffset.UtcNow;
+            var session = new SessionInfo("queued-at-shutdown", daemon.Computer, "Queued at shutdown", daemon.ProjectPath, SessionStatus.Active, "claude", now, now, null, null);
             await using var stalled = await StalledHubClient.ConnectAsync(daemon.SocketPath, Views.Sessions, token);
             using (var rest = daemon.Rest())
             {
