@@ -9,8 +9,15 @@ namespace TeleClaude.Daemon.Redis;
 internal static class RedisTransportExtensions
 {
     /// <summary>
-    /// With <c>TeleClaude:Redis:Configuration</c> set: one shared multiplexer (reconnecting on its own), the
-    /// heartbeat, the event emitter and receiver, the request responder, and pulls through Redis.
+    /// Reconnect attempts from 250 ms apart up to 5 s apart (the shared backoff's cap). StackExchange.Redis's default
+    /// grows from half the connect timeout and left a restarted Redis unused for ~20 s in tests.
+    /// </summary>
+    internal static readonly IReconnectRetryPolicy ReconnectPolicy = new ExponentialRetry(250, 5000);
+
+    /// <summary>
+    /// With <c>TeleClaude:Redis:Configuration</c> set: one shared multiplexer (reconnecting on its own), the blocking
+    /// stream reader on its own connection, the heartbeat, the event emitter and receiver, the request responder, and
+    /// pulls through Redis.
     /// Without it: nothing (local-only mode).
     /// </summary>
     public static WebApplicationBuilder AddRedisTransport(this WebApplicationBuilder builder)
@@ -28,11 +35,16 @@ internal static class RedisTransportExtensions
         {
             var options = ConfigurationOptions.Parse(sp.GetRequiredService<IOptions<RedisOptions>>().Value.Configuration!);
             options.AbortOnConnectFail = false;
+            // StackExchange.Redis refuses CLIENT UNBLOCK without admin mode; the daemon sends it to wake its own
+            // blocked stream reader (StreamFollower) and issues no other admin command.
+            options.AllowAdmin = true;
+            options.ReconnectRetryPolicy = ReconnectPolicy;
             options.ClientName ??= "teleclaude-" + sp.GetRequiredService<IOptions<DaemonOptions>>().Value.ComputerName;
             return ConnectionMultiplexer.Connect(options);
         });
         services.TryAddSingleton<PeerDirectory>();
         services.TryAddSingleton<StreamFollower>();
+        services.AddHostedService(sp => sp.GetRequiredService<StreamFollower>());
         services.TryAddSingleton<RedisRemoteDataSource>();
         services.Replace(ServiceDescriptor.Singleton<IRemoteDataSource>(sp => sp.GetRequiredService<RedisRemoteDataSource>()));
         services.AddHostedService<HeartbeatService>();

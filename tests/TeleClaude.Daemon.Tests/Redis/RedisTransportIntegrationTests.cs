@@ -224,7 +224,6 @@ internal sealed class RedisTransportIntegrationTests
         await db.StreamAddAsync(stream, [new NameValueEntry("event", "new_session"), new NameValueEntry("source", "zulu"), new NameValueEntry("data", "[1,2]")]);
         await db.StreamAddAsync(stream, [new NameValueEntry("event", "new_session"), new NameValueEntry("source", "mallory"), new NameValueEntry("data", RedisJson.Serialize(valid))]);
         await db.StreamAddAsync(stream, [new NameValueEntry("event", "new_session"), new NameValueEntry("source", "zulu"), new NameValueEntry("data", RedisJson.Serialize(valid))]);
-        await db.PublishAsync(RedisKeys.StreamSignal(stream), 1);
 
         await Eventually.ThatAsync(
             async () =>
@@ -279,7 +278,6 @@ internal sealed class RedisTransportIntegrationTests
             ? [new("command", command), new("initiator", "tester")]
             : [new("command", command), new("initiator", "tester"), new("args", args)];
         var id = (string)(await db.StreamAddAsync(RedisKeys.Messages(target), fields))!;
-        await db.PublishAsync(RedisKeys.StreamSignal(RedisKeys.Messages(target)), 1);
         string? chunk = null;
         await Eventually.ThatAsync(
             async () =>
