@@ -286,9 +286,19 @@ internal sealed partial class StreamFollower : BackgroundService
             reason = $"the stream was recreated (its last id {info.Value.LastGeneratedId} is before the last read {position})";
             registration.Position = StreamId.Start;
         }
+        else if (info.Value.Length == 0 && StreamId.Compare(info.Value.LastGeneratedId.ToString(), position) > 0)
+        {
+            reason = $"every entry after the last read {position} was deleted (last id {info.Value.LastGeneratedId})";
+        }
+        else if (info.Value.Length > 0 && StreamId.Compare(info.Value.FirstEntry.Id.ToString(), position) > 0)
+        {
+            // Trimming (MAXLEN) does not record what it removed; the oldest entry left being after the last one read
+            // means the entries in between are gone (or, rarely, that exactly the read ones were: a harmless re-pull).
+            reason = $"the stream was trimmed past the last read {position} (its oldest entry is {info.Value.FirstEntry.Id})";
+        }
         else if (!info.Value.MaxDeletedEntryId.IsNull && StreamId.Compare(info.Value.MaxDeletedEntryId.ToString(), position) > 0)
         {
-            reason = $"entries after the last read {position} were trimmed (up to {info.Value.MaxDeletedEntryId})";
+            reason = $"entries after the last read {position} were deleted (up to {info.Value.MaxDeletedEntryId})";
         }
 
         if (reason is null && runIdChanged)
