@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using StackExchange.Redis;
+using TeleClaude.Daemon.Redis;
 
 namespace TeleClaude.LoadHarness;
 
@@ -49,16 +50,11 @@ internal sealed class StreamArrivalWatcher : IAsyncDisposable
             }
 
             var now = Stopwatch.GetTimestamp();
-            if (reply.IsNull || reply.Length == 0)
-            {
-                continue;
-            }
-
-            var entries = reply[0][1];
+            var entries = XReadReply.Parse(reply).SelectMany(s => s.Entries).ToArray();
             if (entries.Length > 0)
             {
                 Arrivals.Enqueue(now);
-                position = (string)entries[entries.Length - 1][0]!;
+                position = entries[^1].Id.ToString();
             }
         }
     }
