@@ -54,6 +54,9 @@ internal sealed class ReaderConnection : IAsyncDisposable
         }
 
         options.TieBreaker = "";
+        // No periodic INFO replication: the XREAD re-issued every block time keeps the connection busy and checked, and
+        // a role change of the server drops the connection anyway (then it reconnects and checks for gaps).
+        options.ConfigCheckSeconds = 0;
         return new ReaderConnection(await ConnectionMultiplexer.ConnectAsync(options));
     }
 
