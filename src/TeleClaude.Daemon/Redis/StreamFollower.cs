@@ -174,6 +174,14 @@ internal sealed partial class StreamFollower : BackgroundService
         var block = _clientId is null ? Min(UnwakeableBlock, _options.BlockingReadTimeout) : _options.BlockingReadTimeout;
         var read = new InFlightRead(version, _clientId);
         Volatile.Write(ref _inFlight, read);
+        if (Interlocked.Read(ref _version) != version)
+        {
+            // A stream was added after the snapshot and before the read was visible to WakeAsync: start over with it
+            // rather than block without it (Follow bumps the version, then looks for a read in flight to wake).
+            Volatile.Write(ref _inFlight, null);
+            return;
+        }
+
         IReadOnlyList<(string Stream, StreamEntry[] Entries)> reply;
         try
         {
