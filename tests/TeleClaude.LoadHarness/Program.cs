@@ -6,7 +6,7 @@ namespace TeleClaude.LoadHarness;
 /// Entry point: <c>dotnet run -c Release --project tests/TeleClaude.LoadHarness -- snapshot [--iterations N]</c> or
 /// <c>... -- transport [--remotes 2,10] [--sessions-per-remote 50] [--runs 10] [--window 30]</c>,
 /// <c>... -- criteria [--remotes 2,10,50] [--sessions-per-remote 20] [--clients 1,10,100] [--rates 10,100,1000]</c> or
-/// <c>... -- peer [--sessions 20] [--rounds 20] [--events 500] [--online 5]</c>,
+/// <c>... -- peer [--sessions 20] [--rounds 20] [--events 500] [--online 20]</c>,
 /// <c>... -- idle [--window 120] [--baseline DLL]</c> or
 /// <c>... -- micro [BenchmarkDotNet switches, e.g. --filter *Decode*]</c>.
 /// The results tables go to stdout; progress and daemon logs go to stderr.
@@ -34,7 +34,7 @@ internal static class Program
         "  --sessions-per-remote S sessions each remote creates, 1-200 (default 20)\n" +
         "  --clients K,L           hub clients for the fan-out, each 1-200 (default 1,10,100)\n" +
         "  --rates R,S             sustained event rates per second, each 1-5000, 5 s each (default 10,100,1000)\n" +
-        "       TeleClaude.LoadHarness peer [--sessions 20] [--rounds 20] [--events 500] [--online 5]\n" +
+        "       TeleClaude.LoadHarness peer [--sessions 20] [--rounds 20] [--events 500] [--online 20]\n" +
         "  peer                    a seed-contract peer (plain SET/XADD/XREAD, no PUBLISH) beside the daemon in its own process:\n" +
         "                          first complete view, event latency (partial session_updated), time until a new peer is listed\n" +
         "       TeleClaude.LoadHarness idle [--window 120] [--baseline /path/to/other/TeleClaude.Daemon.dll]\n" +
@@ -170,7 +170,7 @@ internal static class Program
 
     private static async Task<int> PeerAsync(string[] args)
     {
-        int sessions = 20, rounds = 20, events = 500, online = 5;
+        int sessions = 20, rounds = 20, events = 500, online = 20;
         for (var i = 1; i < args.Length; i++)
         {
             var value = i + 1 < args.Length ? args[i + 1] : "";
