@@ -43,14 +43,15 @@ internal sealed partial class SessionEventReceiver(
         using var registration = follower.Follow(
             RedisKeys.SessionEvents(_self),
             lastId ?? StreamId.Start,
-            async batch =>
+            batch =>
             {
                 foreach (var entry in batch)
                 {
                     Apply(entry);
                 }
 
-                await positions.ProcessedAsync(batch[^1].Id.ToString(), follower.RunId, CancellationToken.None);
+                positions.Processed(batch[^1].Id.ToString(), follower.RunId, CancellationToken.None);
+                return Task.CompletedTask;
             },
             OnGap,
             runId);

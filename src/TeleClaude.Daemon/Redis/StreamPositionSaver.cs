@@ -2,9 +2,10 @@ namespace TeleClaude.Daemon.Redis;
 
 /// <summary>
 /// Keeps the event receiver's stream position durable without writing per event: the position of the last applied
-/// entry is written at most once per <see cref="Interval"/> (and on <see cref="FlushAsync"/> at shutdown). Applying
-/// events never waits on a failed write: a failure is logged once ("saving the stream position failed; will retry"),
-/// retried with the next entries, and its end is logged once. After a crash up to one interval of events is applied
+/// entry is written at most once per <see cref="Interval"/> (and on <see cref="FlushAsync"/> at shutdown), in the
+/// background, one write at a time, so the stream reader never waits on SQLite (a slow disk would otherwise hold up
+/// every stream it reads). A failure is logged once ("saving the stream position failed; will retry"), retried with
+/// the next entries, and its end is logged once. After a crash up to one interval of events is applied
 /// again, which is harmless (events carry the session; merging the same fields twice changes nothing).
 /// </summary>
 internal sealed partial class StreamPositionSaver(
@@ -20,6 +21,7 @@ internal sealed partial class StreamPositionSaver(
     private string? _saved;
     private DateTimeOffset _lastAttempt = DateTimeOffset.MinValue;
     private bool _failing;
+    private Task _writing = Task.CompletedTask;
 
     /// <summary>The position last written successfully.</summary>
     public string? Saved => _saved;
@@ -31,17 +33,29 @@ internal sealed partial class StreamPositionSaver(
         _saved = position;
     }
 
-    /// <summary>Records that every entry up to <paramref name="position"/> was applied; writes it when the interval has passed.</summary>
-    public Task ProcessedAsync(string position, string? runId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records that every entry up to <paramref name="position"/> was applied; starts writing it when the interval has
+    /// passed and no write is under way. Called by one reader at a time; returns without waiting for the write.
+    /// </summary>
+    public void Processed(string position, string? runId, CancellationToken cancellationToken)
     {
         _position = position;
         _runId = runId ?? _runId;
-        return time.GetUtcNow() - _lastAttempt >= Interval ? TrySaveAsync(cancellationToken) : Task.CompletedTask;
+        if (_writing.IsCompleted && time.GetUtcNow() - _lastAttempt >= Interval)
+        {
+            _writing = TrySaveAsync(cancellationToken);
+        }
     }
 
-    /// <summary>Writes the position if it moved since the last successful write (at shutdown).</summary>
-    public Task FlushAsync(CancellationToken cancellationToken) =>
-        _position is not null && _position != _saved ? TrySaveAsync(cancellationToken) : Task.CompletedTask;
+    /// <summary>Waits for a write under way, then writes the position if it moved since the last successful write (at shutdown).</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        await _writing;
+        if (_position is not null && _position != _saved)
+        {
+            await TrySaveAsync(cancellationToken);
+        }
+    }
 
     private async Task TrySaveAsync(CancellationToken cancellationToken)
     {

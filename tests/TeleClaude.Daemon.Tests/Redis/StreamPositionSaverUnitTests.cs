@@ -39,11 +39,11 @@ internal sealed class StreamPositionSaverUnitTests
     {
         var saver = Saver(new RedisCounters());
 
-        await saver.ProcessedAsync("1-0", "run", Ct);
-        await saver.ProcessedAsync("2-0", "run", Ct);
+        saver.Processed("1-0", "run", Ct);
+        saver.Processed("2-0", "run", Ct);
         _time.Advance(StreamPositionSaver.Interval);
-        await saver.ProcessedAsync("3-0", "run", Ct);
-        await saver.ProcessedAsync("4-0", "run", Ct);
+        saver.Processed("3-0", "run", Ct);
+        saver.Processed("4-0", "run", Ct);
         await saver.FlushAsync(Ct);
 
         Assert.That(_written, Is.EqualTo(new[] { "1-0", "3-0", "4-0" }));
@@ -59,14 +59,15 @@ internal sealed class StreamPositionSaverUnitTests
 
         for (var i = 1; i <= 166; i++)
         {
-            await saver.ProcessedAsync($"{i}-0", null, Ct);
+            saver.Processed($"{i}-0", null, Ct);
             _time.Advance(StreamPositionSaver.Interval);
         }
 
         _storeFails = false;
-        await saver.ProcessedAsync("167-0", null, Ct);
+        saver.Processed("167-0", null, Ct);
         _time.Advance(StreamPositionSaver.Interval);
-        await saver.ProcessedAsync("168-0", null, Ct);
+        saver.Processed("168-0", null, Ct);
+        await saver.FlushAsync(Ct);
 
         Assert.Multiple(() =>
         {
@@ -76,6 +77,34 @@ internal sealed class StreamPositionSaverUnitTests
             Assert.That(counters.Get(RedisCounters.PositionSaveFailures), Is.EqualTo(166));
             Assert.That(saver.Saved, Is.EqualTo("168-0"));
         });
+    }
+
+    [Test]
+    [CancelAfter(5000)]
+    public async Task Processed_NeverWaitsForASlowWrite_AndWritesOneAtATime()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new List<string>();
+        var saver = new StreamPositionSaver(
+            async (position, _, _) =>
+            {
+                started.Add(position);
+                await release.Task;
+            },
+            new RedisCounters(),
+            _time,
+            _log);
+
+        saver.Processed("1-0", null, Ct);
+        _time.Advance(StreamPositionSaver.Interval);
+        saver.Processed("2-0", null, Ct);
+        var startedWhileSlow = started.ToArray();
+        release.SetResult();
+        await saver.FlushAsync(Ct);
+
+        Assert.That(startedWhileSlow, Is.EqualTo(new[] { "1-0" }), "no second write while the first is under way, and no wait for it");
+        Assert.That(started, Is.EqualTo(new[] { "1-0", "2-0" }), "the flush writes the latest position");
+        Assert.That(saver.Saved, Is.EqualTo("2-0"));
     }
 
     private sealed class RecordingLogger : ILogger
