@@ -158,7 +158,8 @@ internal sealed partial class RedisRemoteDataSource(
     /// <summary>
     /// Waits for <paramref name="responder"/>'s answer on <c>output:{requestId}</c>. Entry ids are unique per stream
     /// only, so requests to two computers in the same millisecond share an id and an output stream: each waiter takes
-    /// the chunk whose <c>source</c> names the computer it asked (a chunk without source goes to a waiter without an answer).
+    /// the chunk whose <c>source</c> names the computer it asked (a chunk without source goes to a waiter without an
+    /// answer). An answer read before its waiter joined (the other request's reader got there first) is kept for it.
     /// </summary>
     private TaskCompletionSource<RemoteResponse> Watch(string requestId, string responder)
     {
@@ -176,6 +177,12 @@ internal sealed partial class RedisRemoteDataSource(
             else
             {
                 watch.Waiters[responder] = waiter;
+                var kept = watch.Unclaimed.FindIndex(a => a.Source is null || a.Source == responder);
+                if (kept >= 0)
+                {
+                    Complete(waiter, watch.Unclaimed[kept].Answer);
+                    watch.Unclaimed.RemoveAt(kept);
+                }
             }
         }
 
@@ -199,33 +206,53 @@ internal sealed partial class RedisRemoteDataSource(
     {
         foreach (var entry in entries)
         {
-            var ok = RequestCodec.TryDecodeResponse(entry, out var response, out var problem);
-            var source = ok ? response.Source : (string?)entry["source"];
-            TaskCompletionSource<RemoteResponse>? waiter;
-            lock (_lock)
-            {
-                waiter = source is not null
-                    ? watch.Waiters.GetValueOrDefault(source)
-                    : watch.Waiters.Values.FirstOrDefault(w => !w.Task.IsCompleted);
-            }
-
-            if (!ok)
+            Answer answer = RequestCodec.TryDecodeResponse(entry, out var response, out var problem)
+                ? new(response.Source, response, null)
+                : new((string?)entry["source"], null, problem);
+            if (answer.Response is null)
             {
                 counters.Increment(RedisCounters.MalformedResponses);
-                waiter?.TrySetException(new RemoteRequestException($"{source ?? "a peer"} answered with a malformed response: {problem}."));
             }
-            else
+
+            lock (_lock)
             {
-                waiter?.TrySetResult(response);
+                var waiter = answer.Source is not null
+                    ? watch.Waiters.GetValueOrDefault(answer.Source)
+                    : watch.Waiters.Values.FirstOrDefault(w => !w.Task.IsCompleted);
+                if (waiter is null || waiter.Task.IsCompleted)
+                {
+                    watch.Unclaimed.Add((answer.Source, answer));
+                }
+                else
+                {
+                    Complete(waiter, answer);
+                }
             }
         }
 
         return Task.CompletedTask;
     }
 
+    private static void Complete(TaskCompletionSource<RemoteResponse> waiter, Answer answer)
+    {
+        if (answer.Response is { } response)
+        {
+            waiter.TrySetResult(response);
+        }
+        else
+        {
+            waiter.TrySetException(new RemoteRequestException($"{answer.Source ?? "a peer"} answered with a malformed response: {answer.Problem}."));
+        }
+    }
+
+    private sealed record Answer(string? Source, RemoteResponse? Response, string? Problem);
+
     private sealed class OutputWatch
     {
         public Dictionary<string, TaskCompletionSource<RemoteResponse>> Waiters { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Answers read while no waiter for their source was there yet.</summary>
+        public List<(string? Source, Answer Answer)> Unclaimed { get; } = [];
 
         public StreamFollower.Registration? Registration { get; set; }
     }

@@ -27,6 +27,13 @@ internal sealed partial class StreamFollower : BackgroundService
     /// <summary>Block time used when the server refuses <c>CLIENT ID</c>/<c>CLIENT UNBLOCK</c> (e.g. an ACL without them): the read cannot be woken, so it re-issues often.</summary>
     internal static readonly TimeSpan UnwakeableBlock = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// How long <c>CLIENT UNBLOCK</c> is retried while it finds the read not blocked yet (it travels on another
+    /// connection and can overtake the XREAD, the more so on a loaded machine). Past this the read is no longer
+    /// arriving: the id is stale (a reconnect the reader has not seen yet), and the read ends within its block time.
+    /// </summary>
+    internal static readonly TimeSpan WakeRetryLimit = TimeSpan.FromSeconds(2);
+
     private readonly IConnectionMultiplexer _shared;
     private readonly RedisCounters _counters;
     private readonly RedisOptions _options;
@@ -64,6 +71,9 @@ internal sealed partial class StreamFollower : BackgroundService
 
     /// <summary>Streams followed right now (for diagnostics and tests).</summary>
     public IReadOnlyCollection<string> Streams => _registrations.Keys.ToArray();
+
+    /// <summary>The id of the last entry handed over from <paramref name="stream"/>, or null when it is not followed (for tests).</summary>
+    internal string? PositionOf(string stream) => _registrations.GetValueOrDefault(stream)?.Position;
 
     /// <summary>
     /// Follows <paramref name="stream"/> from after <paramref name="afterId"/> until the returned registration is disposed.
@@ -339,7 +349,7 @@ internal sealed partial class StreamFollower : BackgroundService
     /// <summary>
     /// Wakes the blocked read so it is re-issued with the current set of streams. <c>CLIENT UNBLOCK</c> answers 0 when
     /// the read has not reached the server yet (it travels on another connection); then it is tried again shortly,
-    /// for as long as that same read is in flight (a bounded number of times).
+    /// for as long as that same read is in flight, up to <see cref="WakeRetryLimit"/>.
     /// </summary>
     private async Task WakeAsync()
     {
@@ -351,7 +361,8 @@ internal sealed partial class StreamFollower : BackgroundService
         }
 
         var delay = TimeSpan.FromMilliseconds(1);
-        for (var attempt = 0; attempt < 12 && ReferenceEquals(Volatile.Read(ref _inFlight), read); attempt++)
+        var giveUpAt = _time.GetUtcNow() + WakeRetryLimit;
+        while (ReferenceEquals(Volatile.Read(ref _inFlight), read) && _time.GetUtcNow() < giveUpAt)
         {
             try
             {
@@ -370,6 +381,11 @@ internal sealed partial class StreamFollower : BackgroundService
 
             await Task.Delay(delay, _time);
             delay = Min(delay * 2, TimeSpan.FromMilliseconds(50));
+        }
+
+        if (ReferenceEquals(Volatile.Read(ref _inFlight), read))
+        {
+            LogWakeGaveUp(WakeRetryLimit);
         }
     }
 
@@ -473,6 +489,9 @@ internal sealed partial class StreamFollower : BackgroundService
 
     [LoggerMessage(EventId = 527, Level = LogLevel.Error, Message = "The gap handler of {Stream} failed.")]
     private partial void LogGapHandlerFailed(string stream, Exception exception);
+
+    [LoggerMessage(EventId = 529, Level = LogLevel.Warning, Message = "The stream reader could not be woken within {Limit}; streams added meanwhile are read when its current read ends.")]
+    private partial void LogWakeGaveUp(TimeSpan limit);
 
     [LoggerMessage(EventId = 528, Level = LogLevel.Debug, Message = "Waking the stream reader failed ({Message}); the next read has the new streams.")]
     private partial void LogWakeFailed(string message);
