@@ -13,9 +13,11 @@ namespace TeleClaude.Daemon.Redis;
 /// </summary>
 internal sealed class ReaderConnection : IAsyncDisposable
 {
-    private static readonly HashSet<string> PubSubCommands = new(StringComparer.OrdinalIgnoreCase)
+    // Without SUBSCRIBE the multiplexer opens no second (pub/sub) connection and sends no pings on it; without CONFIG
+    // it does not probe the server's configuration on connect (which a minimal ACL user is refused).
+    private static readonly HashSet<string> UnusedCommands = new(StringComparer.OrdinalIgnoreCase)
     {
-        "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE",
+        "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE", "CONFIG",
     };
 
     private readonly ConnectionMultiplexer _multiplexer;
@@ -33,23 +35,21 @@ internal sealed class ReaderConnection : IAsyncDisposable
 
     public IDatabase Database => _multiplexer.GetDatabase();
 
-    /// <summary>Opens the connection (returns even when Redis is down: the first command then fails and is retried).</summary>
-    public static async Task<ReaderConnection> OpenAsync(string configuration, string clientName, TimeSpan blockTime)
+    /// <summary>
+    /// Opens the connection (returns even when Redis is down: the first command then fails and is retried) with the
+    /// daemon's connection options (<see cref="RedisConnectionOptions"/>) and what a blocking reader needs on top.
+    /// </summary>
+    public static async Task<ReaderConnection> OpenAsync(ConfigurationOptions options, TimeSpan blockTime)
     {
-        var options = ConfigurationOptions.Parse(configuration);
-        options.AbortOnConnectFail = false;
-        options.ClientName = clientName;
         // StackExchange.Redis counts INFO (for the run_id) as an admin command; this connection runs nothing else of the kind.
         options.AllowAdmin = true;
         var timeout = (int)(blockTime + TimeSpan.FromSeconds(10)).TotalMilliseconds;
         options.AsyncTimeout = Math.Max(options.AsyncTimeout, timeout);
         options.SyncTimeout = Math.Max(options.SyncTimeout, timeout);
         options.BacklogPolicy = BacklogPolicy.FailFast;
-        options.ReconnectRetryPolicy = RedisTransportExtensions.ReconnectPolicy;
         if (ReferenceEquals(options.CommandMap, CommandMap.Default))
         {
-            // Without SUBSCRIBE the multiplexer opens no second (pub/sub) connection and sends no pings on it.
-            options.CommandMap = CommandMap.Create(PubSubCommands, available: false);
+            options.CommandMap = CommandMap.Create(UnusedCommands, available: false);
             options.ConfigurationChannel = "";
         }
 

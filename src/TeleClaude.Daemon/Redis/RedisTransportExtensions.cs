@@ -2,17 +2,11 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using TeleClaude.Daemon.Caching;
-using TeleClaude.Daemon.Configuration;
 
 namespace TeleClaude.Daemon.Redis;
 
 internal static class RedisTransportExtensions
 {
-    /// <summary>
-    /// Reconnect attempts from 250 ms apart up to 5 s apart (the shared backoff's cap). StackExchange.Redis's default
-    /// grows from half the connect timeout and left a restarted Redis unused for ~20 s in tests.
-    /// </summary>
-    internal static readonly IReconnectRetryPolicy ReconnectPolicy = new ExponentialRetry(250, 5000);
 
     /// <summary>
     /// With <c>TeleClaude:Redis:Configuration</c> set: one shared multiplexer (reconnecting on its own), the blocking
@@ -31,15 +25,13 @@ internal static class RedisTransportExtensions
             return builder;
         }
 
+        services.TryAddSingleton<RedisConnectionOptions>();
         services.TryAddSingleton<IConnectionMultiplexer>(sp =>
         {
-            var options = ConfigurationOptions.Parse(sp.GetRequiredService<IOptions<RedisOptions>>().Value.Configuration!);
-            options.AbortOnConnectFail = false;
+            var options = sp.GetRequiredService<RedisConnectionOptions>().Create();
             // StackExchange.Redis refuses CLIENT UNBLOCK without admin mode; the daemon sends it to wake its own
             // blocked stream reader (StreamFollower) and issues no other admin command.
             options.AllowAdmin = true;
-            options.ReconnectRetryPolicy = ReconnectPolicy;
-            options.ClientName ??= "teleclaude-" + sp.GetRequiredService<IOptions<DaemonOptions>>().Value.ComputerName;
             return ConnectionMultiplexer.Connect(options);
         });
         services.TryAddSingleton<PeerDirectory>();

@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
-using TeleClaude.Daemon.Configuration;
 using TeleClaude.Daemon.Resilience;
 
 namespace TeleClaude.Daemon.Redis;
@@ -37,7 +36,7 @@ internal sealed partial class StreamFollower : BackgroundService
     private readonly IConnectionMultiplexer _shared;
     private readonly RedisCounters _counters;
     private readonly RedisOptions _options;
-    private readonly string _clientName;
+    private readonly RedisConnectionOptions _connectionOptions;
     private readonly TimeProvider _time;
     private readonly ILogger<StreamFollower> _logger;
     private readonly Lock _lock = new();
@@ -47,6 +46,7 @@ internal sealed partial class StreamFollower : BackgroundService
     private ReaderConnection? _connection;
     private long _checkedGeneration;
     private long? _clientId;
+    private bool _gapChecksRefused;
     private string? _runId;
     private InFlightRead? _inFlight;
 
@@ -54,14 +54,14 @@ internal sealed partial class StreamFollower : BackgroundService
         IConnectionMultiplexer shared,
         RedisCounters counters,
         IOptions<RedisOptions> options,
-        IOptions<DaemonOptions> daemonOptions,
+        RedisConnectionOptions connectionOptions,
         TimeProvider time,
         ILogger<StreamFollower> logger)
     {
         _shared = shared;
         _counters = counters;
         _options = options.Value;
-        _clientName = "teleclaude-" + daemonOptions.Value.ComputerName + "-reader";
+        _connectionOptions = connectionOptions;
         _time = time;
         _logger = logger;
     }
@@ -162,7 +162,7 @@ internal sealed partial class StreamFollower : BackgroundService
 
     private async ValueTask ReadOnceAsync(CancellationToken cancellationToken)
     {
-        var connection = _connection ??= await ReaderConnection.OpenAsync(_options.Configuration!, _clientName, _options.BlockingReadTimeout);
+        var connection = _connection ??= await ReaderConnection.OpenAsync(_connectionOptions.Create("reader"), _options.BlockingReadTimeout);
         var generation = connection.Generation;
         if (generation != _checkedGeneration)
         {
@@ -220,282 +220,5 @@ internal sealed partial class StreamFollower : BackgroundService
         }
     }
 
-    /// <summary>After each (re)connect: learn this connection's id and the server's run_id; every stream is checked for gaps next.</summary>
-    private async Task AfterConnectAsync(ReaderConnection connection)
-    {
-        try
-        {
-            _clientId = await connection.ClientIdAsync();
-        }
-        catch (RedisServerException ex)
-        {
-            if (_clientId is not null || _checkedGeneration == 0)
-            {
-                LogCannotWake(ex.Message, UnwakeableBlock);
-            }
-
-            _clientId = null;
-        }
-
-        string? runId;
-        try
-        {
-            runId = await connection.RunIdAsync();
-        }
-        catch (RedisServerException)
-        {
-            // INFO refused (an ACL without it): restarts are then noticed only through gone or trimmed streams.
-            runId = null;
-        }
-
-        var previous = Volatile.Read(ref _runId);
-        Volatile.Write(ref _runId, runId);
-        if (previous is not null && runId is not null && previous != runId)
-        {
-            LogServerRestarted(previous, runId);
-        }
-
-        foreach (var registration in _registrations.Values)
-        {
-            registration.NeedsCheck = true;
-        }
-
-        LogReaderConnected(_clientId ?? -1, runId ?? "?", _registrations.Count);
-    }
-
-    /// <summary>Gap checks for streams registered or reconnected since the last read (one XINFO each, only where something could be missing).</summary>
-    private async Task CheckNewStreamsAsync(ReaderConnection connection, IEnumerable<Registration> registrations)
-    {
-        var runId = Volatile.Read(ref _runId);
-        foreach (var registration in registrations)
-        {
-            if (!registration.NeedsCheck)
-            {
-                continue;
-            }
-
-            var restarted = registration.RunId is not null && runId is not null && registration.RunId != runId;
-            await CheckGapAsync(connection, registration, restarted);
-            registration.RunId = runId ?? registration.RunId;
-            registration.NeedsCheck = false;
-        }
-    }
-
-    private async Task CheckGapAsync(ReaderConnection connection, Registration registration, bool runIdChanged)
-    {
-        var position = registration.Position;
-        if (position == StreamId.Start && !runIdChanged)
-        {
-            return;
-        }
-
-        var info = await connection.InfoAsync(registration.Key);
-        string? reason = null;
-        if (info is null)
-        {
-            if (position != StreamId.Start)
-            {
-                reason = $"the stream is gone (last read {position})";
-                registration.Position = StreamId.Start;
-            }
-        }
-        else if (StreamId.Compare(info.Value.LastGeneratedId.ToString(), position) < 0)
-        {
-            reason = $"the stream was recreated (its last id {info.Value.LastGeneratedId} is before the last read {position})";
-            registration.Position = StreamId.Start;
-        }
-        else if (info.Value.Length == 0 && StreamId.Compare(info.Value.LastGeneratedId.ToString(), position) > 0)
-        {
-            reason = $"every entry after the last read {position} was deleted (last id {info.Value.LastGeneratedId})";
-        }
-        else if (info.Value.Length > 0 && StreamId.Compare(info.Value.FirstEntry.Id.ToString(), position) > 0)
-        {
-            // Trimming (MAXLEN) does not record what it removed; the oldest entry left being after the last one read
-            // means the entries in between are gone (or, rarely, that exactly the read ones were: a harmless re-pull).
-            reason = $"the stream was trimmed past the last read {position} (its oldest entry is {info.Value.FirstEntry.Id})";
-        }
-        else if (!info.Value.MaxDeletedEntryId.IsNull && StreamId.Compare(info.Value.MaxDeletedEntryId.ToString(), position) > 0)
-        {
-            reason = $"entries after the last read {position} were deleted (up to {info.Value.MaxDeletedEntryId})";
-        }
-
-        if (reason is null && runIdChanged)
-        {
-            reason = "Redis restarted (new run_id); entries written before the restart may be lost";
-        }
-
-        if (reason is null || registration.OnGap is null)
-        {
-            if (reason is not null)
-            {
-                LogPositionReset(registration.Key, reason);
-            }
-
-            return;
-        }
-
-        _counters.Increment(RedisCounters.StreamGaps);
-        LogGap(registration.Key, reason);
-        try
-        {
-            registration.OnGap(new StreamGap(registration.Key, reason));
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogGapHandlerFailed(registration.Key, ex);
-        }
-    }
-
-    /// <summary>
-    /// Wakes the blocked read so it is re-issued with the current set of streams. <c>CLIENT UNBLOCK</c> answers 0 when
-    /// the read has not reached the server yet (it travels on another connection); then it is tried again shortly,
-    /// for as long as that same read is in flight, up to <see cref="WakeRetryLimit"/>.
-    /// </summary>
-    private async Task WakeAsync()
-    {
-        var read = Volatile.Read(ref _inFlight);
-        if (read is null || read.ClientId is not { } clientId || read.Version >= Interlocked.Read(ref _version)
-            || Interlocked.Exchange(ref read.WakeRequested, 1) == 1)
-        {
-            return;
-        }
-
-        var delay = TimeSpan.FromMilliseconds(1);
-        var giveUpAt = _time.GetUtcNow() + WakeRetryLimit;
-        while (ReferenceEquals(Volatile.Read(ref _inFlight), read) && _time.GetUtcNow() < giveUpAt)
-        {
-            try
-            {
-                if ((long)await _shared.GetDatabase().ExecuteAsync("CLIENT", "UNBLOCK", clientId) == 1)
-                {
-                    _counters.Increment(RedisCounters.ReaderWakeups);
-                    return;
-                }
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
-            {
-                // Redis trouble: the blocked read fails or runs out on its own and the next one has the new set.
-                LogWakeFailed(ex.Message);
-                return;
-            }
-
-            await Task.Delay(delay, _time);
-            delay = Min(delay * 2, TimeSpan.FromMilliseconds(50));
-        }
-
-        if (ReferenceEquals(Volatile.Read(ref _inFlight), read))
-        {
-            LogWakeGaveUp(WakeRetryLimit);
-        }
-    }
-
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
-
-    /// <summary>A stream followed by <see cref="StreamFollower"/>; dispose it to stop following.</summary>
-    internal sealed partial class Registration : IDisposable
-    {
-        private readonly StreamFollower _follower;
-        private readonly Func<StreamEntry[], Task> _handle;
-        private bool _failing;
-        private int _disposed;
-
-        internal Registration(StreamFollower follower, RedisKey stream, string afterId, Func<StreamEntry[], Task> handle, Action<StreamGap>? onGap, string? runId)
-        {
-            _follower = follower;
-            Key = stream.ToString();
-            Position = string.IsNullOrEmpty(afterId) ? StreamId.Start : afterId;
-            _handle = handle;
-            OnGap = onGap;
-            RunId = runId;
-        }
-
-        public string Key { get; }
-
-        /// <summary>The id of the last entry handed to the handler (only the read loop moves it).</summary>
-        public string Position { get; internal set; }
-
-        /// <summary>The server run_id the position refers to.</summary>
-        public string? RunId { get; internal set; }
-
-        /// <summary>Set until the read loop has checked this stream for gaps (after registration and after each reconnect).</summary>
-        internal bool NeedsCheck { get; set; } = true;
-
-        internal Action<StreamGap>? OnGap { get; }
-
-        internal bool Disposed => Volatile.Read(ref _disposed) == 1;
-
-        internal async Task DeliverAsync(StreamEntry[] entries)
-        {
-            try
-            {
-                await _handle(entries);
-                if (_failing)
-                {
-                    _failing = false;
-                    _follower.LogHandlerRecovered(Key);
-                }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                _follower._counters.Increment(RedisCounters.HandlerFailures);
-                if (!_failing)
-                {
-                    _failing = true;
-                    _follower.LogHandlerFailed(Key, ex);
-                }
-            }
-
-            Position = entries[^1].Id.ToString();
-        }
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _disposed, 1) == 0)
-            {
-                _follower.Remove(this);
-            }
-        }
-    }
-
-    private sealed class InFlightRead(long version, long? clientId)
-    {
-        public long Version { get; } = version;
-
-        public long? ClientId { get; } = clientId;
-
-        public int WakeRequested;
-    }
-
-    [LoggerMessage(EventId = 520, Level = LogLevel.Information, Message = "Stream reader connected (client id {ClientId}, Redis run_id {RunId}); following {Count} streams with blocking reads.")]
-    private partial void LogReaderConnected(long clientId, string runId, int count);
-
-    [LoggerMessage(EventId = 521, Level = LogLevel.Error, Message = "Handling entries of {Stream} failed; they are skipped, and later failures in a row are not logged again.")]
-    private partial void LogHandlerFailed(string stream, Exception exception);
-
-    [LoggerMessage(EventId = 522, Level = LogLevel.Information, Message = "Handling entries of {Stream} works again.")]
-    private partial void LogHandlerRecovered(string stream);
-
-    [LoggerMessage(EventId = 523, Level = LogLevel.Warning, Message = "Possible gap in {Stream}: {Reason}. Re-pulling what it carries.")]
-    private partial void LogGap(string stream, string reason);
-
-    [LoggerMessage(EventId = 524, Level = LogLevel.Information, Message = "Reading {Stream} from its start again: {Reason}.")]
-    private partial void LogPositionReset(string stream, string reason);
-
-    [LoggerMessage(EventId = 525, Level = LogLevel.Warning, Message = "Redis refuses CLIENT ID ({Message}); the stream reader cannot be woken and re-reads every {Block} instead. Grant +client|id and +client|unblock to fix.")]
-    private partial void LogCannotWake(string message, TimeSpan block);
-
-    [LoggerMessage(EventId = 526, Level = LogLevel.Warning, Message = "Redis restarted (run_id {Old} → {New}).")]
-    private partial void LogServerRestarted(string old, string @new);
-
-    [LoggerMessage(EventId = 527, Level = LogLevel.Error, Message = "The gap handler of {Stream} failed.")]
-    private partial void LogGapHandlerFailed(string stream, Exception exception);
-
-    [LoggerMessage(EventId = 529, Level = LogLevel.Warning, Message = "The stream reader could not be woken within {Limit}; streams added meanwhile are read when its current read ends.")]
-    private partial void LogWakeGaveUp(TimeSpan limit);
-
-    [LoggerMessage(EventId = 528, Level = LogLevel.Debug, Message = "Waking the stream reader failed ({Message}); the next read has the new streams.")]
-    private partial void LogWakeFailed(string message);
 }
-
-/// <summary>Entries of <see cref="Stream"/> after the follower's position may have been lost, for <see cref="Reason"/>.</summary>
-internal sealed record StreamGap(string Stream, string Reason);

@@ -30,7 +30,7 @@ internal sealed class RedisRemoteDataSourceIntegrationTests
         _counters = new RedisCounters();
         var options = Options.Create(new RedisOptions { Configuration = _redis.Configuration });
         var daemon = Options.Create(new DaemonOptions { ComputerName = "alpha" });
-        _follower = new StreamFollower(_shared, _counters, options, daemon, TimeProvider.System, NullLogger<StreamFollower>.Instance);
+        _follower = new StreamFollower(_shared, _counters, options, new RedisConnectionOptions(options, daemon), TimeProvider.System, NullLogger<StreamFollower>.Instance);
         await _follower.StartAsync(Ct);
         _source = new RedisRemoteDataSource(_shared, _follower, _counters, options, daemon, NullLogger<RedisRemoteDataSource>.Instance);
     }

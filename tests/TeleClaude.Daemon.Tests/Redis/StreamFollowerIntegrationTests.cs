@@ -35,11 +35,12 @@ internal sealed class StreamFollowerIntegrationTests
         _shared = await ConnectionMultiplexer.ConnectAsync(_redis.Configuration + ",abortConnect=false,allowAdmin=true");
         _counters = new RedisCounters();
         _log = new RecordingLogger();
+        var options = Options.Create(new RedisOptions { Configuration = _redis.Configuration, BlockingReadTimeout = TimeSpan.FromSeconds(30) });
         _follower = new StreamFollower(
             _shared,
             _counters,
-            Options.Create(new RedisOptions { Configuration = _redis.Configuration, BlockingReadTimeout = TimeSpan.FromSeconds(30) }),
-            Options.Create(new DaemonOptions { ComputerName = "tester" }),
+            options,
+            new RedisConnectionOptions(options, Options.Create(new DaemonOptions { ComputerName = "tester" })),
             TimeProvider.System,
             _log);
         await _follower.StartAsync(Ct);
@@ -243,6 +244,39 @@ internal sealed class StreamFollowerIntegrationTests
             Assert.That(_log.Lines.Count(l => l.Message.Contains("works again", StringComparison.Ordinal)), Is.EqualTo(1));
             Assert.That(_counters.Get(RedisCounters.HandlerFailures), Is.EqualTo(3));
         });
+    }
+
+    [Test]
+    public async Task Follow_StillWorks_WhenAnAclRefusesClientUnblockAndXinfo_ReadingWithShortBlocks()
+    {
+        await Db.ExecuteAsync("ACL", "SETUSER", "limited", "on", ">limited-pw", "~*", "&*", "+@all", "-client|unblock", "-xinfo");
+        var configuration = _redis.Configuration + ",user=limited,password=limited-pw";
+        await using var shared = await ConnectionMultiplexer.ConnectAsync(configuration + ",abortConnect=false,allowAdmin=true");
+        var log = new RecordingLogger();
+        var options = Options.Create(new RedisOptions { Configuration = configuration, BlockingReadTimeout = TimeSpan.FromSeconds(30) });
+        using var follower = new StreamFollower(shared, new RedisCounters(), options, new RedisConnectionOptions(options, Options.Create(new DaemonOptions { ComputerName = "limited" })), TimeProvider.System, log);
+        await follower.StartAsync(Ct);
+        try
+        {
+            var a = new Received();
+            var first = await AddAsync("t:a", "before");
+            await AddAsync("t:a", "after");
+            using var followA = follower.Follow("t:a", first.ToString(), a.Handler, _ => { });
+            await a.WaitForAsync("after");
+
+            // Without CLIENT UNBLOCK a stream added now is read at the next short block, not after 30 s.
+            var b = new Received();
+            using var followB = follower.Follow("t:b", StreamId.Start, b.Handler);
+            await AddAsync("t:b", "late");
+            await Eventually.ThatAsync(() => Task.FromResult(b.Values.Contains("late")), "the added stream's entry arrived", TimeSpan.FromSeconds(10));
+
+            Assert.That(log.Lines.Count(l => l.Message.Contains("CLIENT UNBLOCK", StringComparison.Ordinal)), Is.EqualTo(1), "said once");
+            Assert.That(log.Lines.Count(l => l.Message.Contains("XINFO STREAM", StringComparison.Ordinal)), Is.EqualTo(1), "said once");
+        }
+        finally
+        {
+            await follower.StopAsync(CancellationToken.None);
+        }
     }
 
     internal sealed class RecordingLogger : ILogger<StreamFollower>

@@ -8,7 +8,7 @@
 #   seed-peer.sh NAME PORT DIR request TARGET COMMAND    send a request to TARGET, print the answer's chunk
 #
 # DIR/sessions.json is its list of sessions (a JSON array, read at every list_sessions); each request it answers is
-# appended to DIR/requests.log as "<id> <initiator> <command>". INTERESTED=1 adds interested_in ["sessions"].
+# appended to DIR/requests.log as "<id> <initiator> <command>" before it is answered. INTERESTED=1 adds interested_in ["sessions"].
 set -u
 name=$1 port=$2 dir=$3 mode=$4
 shift 4
@@ -29,9 +29,10 @@ answer() { # id initiator command
     list_sessions) chunk="{\"status\":\"success\",\"data\":$(cat "$dir/sessions.json")}" ;;
     *) chunk="{\"status\":\"error\",\"error\":\"$name does not know $3\"}" ;;
   esac
+  # Logged first, so a test that has seen the answer also sees the log line.
+  echo "$1 $2 $3" >>"$dir/requests.log"
   # The MUST row: XADD output:{request id} * chunk <envelope>. (source and EXPIRE are optional.)
   cli XADD "output:$1" '*' chunk "$chunk" >/dev/null
-  echo "$1 $2 $3" >>"$dir/requests.log"
 }
 
 serve() {
