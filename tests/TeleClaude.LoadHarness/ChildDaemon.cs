@@ -28,10 +28,15 @@ internal sealed class ChildDaemon : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
-    /// <summary>Starts the daemon (with <paramref name="extraArgs"/> after the defaults: a later value of a setting wins) and waits until it serves.</summary>
-    public static async Task<ChildDaemon> StartAsync(string name, string redisConfiguration, TimeSpan heartbeatInterval, IEnumerable<string>? extraArgs = null)
+    /// <param name="name">The computer name.</param>
+    /// <param name="redisConfiguration">The harness Redis.</param>
+    /// <param name="heartbeatInterval">Heartbeat (and stats) period; null for the daemon's default.</param>
+    /// <param name="daemonDll">Another build of the daemon (e.g. main's, for a before/after comparison); the harness's own by default.</param>
+    /// <param name="extraArgs">More command-line settings, after the defaults (a later value of a setting wins).</param>
+    public static async Task<ChildDaemon> StartAsync(
+        string name, string redisConfiguration, TimeSpan? heartbeatInterval, string? daemonDll = null, IReadOnlyList<string>? extraArgs = null)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "TeleClaude.Daemon.dll");
+        var dll = daemonDll ?? Path.Combine(AppContext.BaseDirectory, "TeleClaude.Daemon.dll");
         if (!File.Exists(dll))
         {
             throw new FileNotFoundException("The daemon is not in the harness output; build the harness first.", dll);
@@ -50,12 +55,16 @@ internal sealed class ChildDaemon : IAsyncDisposable
         {
             "--socket", socket, "--db", Path.Combine(directory.FullName, "d.db"), "--computer", name,
             $"--TeleClaude:Redis:Configuration={redisConfiguration}",
-            $"--TeleClaude:HeartbeatInterval={heartbeatInterval:c}",
             $"--TeleClaude:Sessions:TmuxSocketName=tcb-{directory.Name}",
             "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.AspNetCore=Warning",
         })
         {
             start.ArgumentList.Add(arg);
+        }
+
+        if (heartbeatInterval is { } interval)
+        {
+            start.ArgumentList.Add(string.Create(CultureInfo.InvariantCulture, $"--TeleClaude:HeartbeatInterval={interval:c}"));
         }
 
         foreach (var arg in extraArgs ?? [])

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -637,16 +636,15 @@ internal static class CriteriaBenchmark
 
     /// <summary>
     /// Sequential events (one in flight) with a timestamp at each point the harness can observe:
-    /// publish on the remote; the stream's wake-up signal (PUBLISH right after the remote's XADD returned) as heard by a
-    /// harness subscriber; the start and end of the hub group send (decorated HubLifetimeManager); the client's handler.
+    /// publish on the remote; the entry read from the local daemon's stream by a harness connection blocked in XREAD on it (as
+    /// the daemon's reader is); the start and end of the hub group send (decorated HubLifetimeManager); the client's handler.
     /// </summary>
     private static async Task<ProfileResult> ProfileAsync(HarnessRedis redis, HubSendTimer timer, Publisher publisher, EventReceiver receiver, int n, int events)
     {
         const int warmUp = 20;
         using var mux = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
-        var signals = new ConcurrentQueue<long>();
-        var signalChannel = RedisKeys.StreamSignal(RedisKeys.SessionEvents(LocalName));
-        await mux.GetSubscriber().SubscribeAsync(signalChannel, (_, _) => signals.Enqueue(Stopwatch.GetTimestamp()));
+        await using var watcher = await StreamArrivalWatcher.StartAsync(redis.Configuration, RedisKeys.SessionEvents(LocalName).ToString());
+        var arrivals = watcher.Arrivals;
 
         // Reference: one XADD round trip from this process (same client library as the daemons).
         var db = mux.GetDatabase();
@@ -666,8 +664,8 @@ internal static class CriteriaBenchmark
 
         var stages = new[]
         {
-            "remote publish → stream signal heard (remote emitter wake, JSON, XADD, PUBLISH, pub/sub hop)",
-            "signal → hub group send starts (local follower wake, XREAD, decode, cache apply, push loop wake)",
+            "remote publish → entry read by a blocked XREAD (remote emitter wake, JSON, XADD, blocked read returns)",
+            "entry read → hub group send starts (local reader wake, decode, cache apply, push loop wake)",
             "hub group send (serialize, write to the connection)",
             "send returned → client handler (socket, client parse, dispatch)",
             "end to end: remote publish → client handler",
@@ -680,7 +678,7 @@ internal static class CriteriaBenchmark
             receiver.Arm(prefix, warmUp + events);
             for (var i = 0; i < warmUp + events; i++)
             {
-                signals.Clear();
+                arrivals.Clear();
                 var title = prefix + i.ToString(CultureInfo.InvariantCulture);
                 var t0 = Stopwatch.GetTimestamp();
                 publisher.Publish(prefix, i);
@@ -698,7 +696,7 @@ internal static class CriteriaBenchmark
                 // Let the rest of the path (SQLite last-id write, send completion) finish before the next event.
                 await Task.Delay(15);
                 var t4 = receiver.Arrivals[i];
-                var t1 = signals.Where(t => t >= t0).DefaultIfEmpty(0).Min();
+                var t1 = arrivals.Where(t => t >= t0).DefaultIfEmpty(0).Min();
                 if (i < warmUp || t1 == 0 || !timer.TryGet(title, out var send))
                 {
                     continue;
@@ -715,7 +713,6 @@ internal static class CriteriaBenchmark
         finally
         {
             timer.Enabled = false;
-            await mux.GetSubscriber().UnsubscribeAsync(signalChannel);
         }
 
         foreach (var stage in stages)
@@ -917,7 +914,7 @@ internal static class CriteriaBenchmark
         sb.AppendLine();
         sb.AppendLine("Percentiles are nearest-rank (p99 of 5 runs is the slowest). Latencies are Stopwatch timestamps in one process: taken just before");
         sb.AppendLine("PublishLocalSession on the remote and first thing in the client's handler (after deserialization). Stage medians need not add up");
-        sb.AppendLine("to the end-to-end median. The stream signal is heard by an extra harness subscriber, at about the time the local daemon's follower hears it.");
+        sb.AppendLine("to the end-to-end median. The entry is seen by an extra harness connection blocked in XREAD on the stream, at about the time the local daemon's reader sees it.");
         Console.Out.Write(sb.ToString());
     }
 

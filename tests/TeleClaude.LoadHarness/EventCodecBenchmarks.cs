@@ -1,45 +1,39 @@
 using System.Diagnostics.CodeAnalysis;
 using BenchmarkDotNet.Attributes;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using TeleClaude.Contracts;
-using TeleClaude.Daemon.Caching;
-using TeleClaude.Daemon.Configuration;
 using TeleClaude.Daemon.Redis;
 
 namespace TeleClaude.LoadHarness;
 
 /// <summary>
-/// <c>SessionEventReceiver.TryDecode</c> on a <c>session_events</c> entry as the emitter writes it (event, source,
+/// <c>SessionEventCodec.TryDecode</c> on a <c>session_events</c> entry as the emitter writes it (event, source,
 /// data = the session as Redis JSON): with a 4-line last_output (typical) and with a full 40-line one (the default
-/// <c>Sessions:OutputLines</c>). For comparison, the remote side's encode of the typical entry
-/// (<c>SessionEventEmitter.Fields</c>, the emitter built without Redis: only its encoding runs).
+/// <c>Sessions:OutputLines</c>); and a partial entry as a seed-contract peer writes it (session_id, title, status).
+/// For comparison, the remote side's encode of the typical entry (<c>SessionEventCodec.Encode</c>).
 /// </summary>
 [SuppressMessage("Performance", "CA1515:Consider making public types internal", Justification = "BenchmarkDotNet runs public benchmark classes only.")]
-public class EventCodecBenchmarks : IDisposable
+public class EventCodecBenchmarks
 {
     private StreamEntry _typical;
     private StreamEntry _fullOutput;
-    private SessionChanged? _change;
-    private SessionEventEmitter? _emitter;
+    private StreamEntry _partial;
+    private SessionInfo? _session;
 
     [GlobalSetup]
     public void Setup()
     {
-        var session = MicroData.Session("remote-01", 7, outputLines: 4);
-        _typical = Entry(session);
-        _fullOutput = Entry(MicroData.Session("remote-01", 7, outputLines: 40));
-        _change = new SessionChanged(SessionEventNames.SessionUpdated, session);
-        _emitter = new SessionEventEmitter(
-            null!,
-            new CacheChangeFeed(),
-            null!,
-            new RedisCounters(),
-            Options.Create(new DaemonOptions { ComputerName = "remote-01" }),
-            Options.Create(new RedisOptions()),
-            TimeProvider.System,
-            NullLogger<SessionEventEmitter>.Instance);
+        _session = MicroData.Session("remote-01", 7, outputLines: 4);
+        _typical = new StreamEntry("1700000000000-0", SessionEventCodec.Encode(SessionEventNames.SessionUpdated, _session, null, "remote-01"));
+        var full = MicroData.Session("remote-01", 7, outputLines: 40);
+        _fullOutput = new StreamEntry("1700000000000-1", SessionEventCodec.Encode(SessionEventNames.SessionUpdated, full, null, "remote-01"));
+        _partial = new StreamEntry(
+            "1700000000000-2",
+            [
+                new NameValueEntry("event", SessionEventNames.SessionUpdated),
+                new NameValueEntry("source", "remote-01"),
+                new NameValueEntry("data", "{\"session_id\":\"s-7\",\"title\":\"fix flaky test\",\"status\":\"active\"}"),
+            ]);
     }
 
     [Benchmark(Baseline = true)]
@@ -49,24 +43,14 @@ public class EventCodecBenchmarks : IDisposable
     public SessionInfo Decode40LineOutput() => Decode(_fullOutput);
 
     [Benchmark]
-    public NameValueEntry[] EncodeTypical() => _emitter!.Fields(_change!);
+    public SessionInfo DecodePartial() => Decode(_partial);
 
-    public void Dispose()
-    {
-        _emitter?.Dispose();
-        GC.SuppressFinalize(this);
-    }
+    [Benchmark]
+    public NameValueEntry[] EncodeTypical() => SessionEventCodec.Encode(SessionEventNames.SessionUpdated, _session!, null, "remote-01");
 
+    /// <summary>Decodes, then merges onto nothing (what the cache does for a session it sees first), so each variant returns a session.</summary>
     private static SessionInfo Decode(StreamEntry entry) =>
-        SessionEventReceiver.TryDecode(entry, out _, out var session, out _, out var problem)
-            ? session
+        SessionEventCodec.TryDecode(entry, out var sessionEvent, out var problem)
+            ? sessionEvent.Session.ApplyTo(null)
             : throw new InvalidOperationException(problem);
-
-    private static StreamEntry Entry(SessionInfo session) => new(
-        "1700000000000-0",
-        [
-            new NameValueEntry("event", SessionEventNames.SessionUpdated),
-            new NameValueEntry("source", session.Computer),
-            new NameValueEntry("data", System.Text.Json.JsonSerializer.SerializeToNode(session, RedisJson.Options)!.ToJsonString()),
-        ]);
 }

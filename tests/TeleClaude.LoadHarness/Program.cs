@@ -6,6 +6,8 @@ namespace TeleClaude.LoadHarness;
 /// Entry point: <c>dotnet run -c Release --project tests/TeleClaude.LoadHarness -- snapshot [--iterations N]</c> or
 /// <c>... -- transport [--remotes 2,10] [--sessions-per-remote 50] [--runs 10] [--window 30]</c>,
 /// <c>... -- criteria [--remotes 2,10,50] [--sessions-per-remote 20] [--clients 1,10,100] [--rates 10,100,1000]</c> or
+/// <c>... -- peer [--sessions 20] [--rounds 20] [--events 500] [--online 20]</c>,
+/// <c>... -- idle [--window 120] [--baseline DLL]</c>,
 /// <c>... -- micro [BenchmarkDotNet switches, e.g. --filter *Decode*]</c> or
 /// <c>... -- soak [--rate 50] [--minutes 5] [--sessions 10]</c>.
 /// The results tables go to stdout; progress and daemon logs go to stderr.
@@ -33,6 +35,12 @@ internal static class Program
         "  --sessions-per-remote S sessions each remote creates, 1-200 (default 20)\n" +
         "  --clients K,L           hub clients for the fan-out, each 1-200 (default 1,10,100)\n" +
         "  --rates R,S             sustained event rates per second, each 1-5000, 5 s each (default 10,100,1000)\n" +
+        "       TeleClaude.LoadHarness peer [--sessions 20] [--rounds 20] [--events 500] [--online 20]\n" +
+        "  peer                    a seed-contract peer (plain SET/XADD/XREAD, no PUBLISH) beside the daemon in its own process:\n" +
+        "                          first complete view, event latency (partial session_updated), time until a new peer is listed\n" +
+        "       TeleClaude.LoadHarness idle [--window 120] [--baseline /path/to/other/TeleClaude.Daemon.dll]\n" +
+        "  idle                    Redis commands per minute of one daemon with default settings, no client and one client;\n" +
+        "                          --baseline measures another build side by side (e.g. main's, for before/after)\n" +
         "       TeleClaude.LoadHarness micro [BenchmarkDotNet switches]\n" +
         "  micro                   BenchmarkDotNet (in process, ShortRun, MemoryDiagnoser): DaemonCache.GetSessionsAsync with\n" +
         "                          1,000 and 10,000 cached remote sessions; SessionEventReceiver.TryDecode\n" +
@@ -56,6 +64,10 @@ internal static class Program
                 return await TransportAsync(args);
             case "criteria":
                 return await CriteriaAsync(args);
+            case "peer":
+                return await PeerAsync(args);
+            case "idle":
+                return await IdleAsync(args);
             case "micro":
                 return MicroBenchmarks.Run(args[1..]);
             case "access":
@@ -167,6 +179,63 @@ internal static class Program
 
         await CriteriaBenchmark.RunAsync(new CriteriaSettings(
             remotes, sessions, clients, rates, PreparationRuns: 5, RateWindow: TimeSpan.FromSeconds(5), FanOutEvents: 100, FanOutRate: 20, ProfileEvents: 100));
+        return 0;
+    }
+
+    private static async Task<int> PeerAsync(string[] args)
+    {
+        int sessions = 20, rounds = 20, events = 500, online = 20;
+        for (var i = 1; i < args.Length; i++)
+        {
+            var value = i + 1 < args.Length ? args[i + 1] : "";
+            switch (args[i])
+            {
+                case "--sessions" when TryInt(value, 1, 1000, out var s):
+                    sessions = s;
+                    break;
+                case "--rounds" when TryInt(value, 1, 200, out var r):
+                    rounds = r;
+                    break;
+                case "--events" when TryInt(value, 1, 10000, out var e):
+                    events = e;
+                    break;
+                case "--online" when TryInt(value, 1, 50, out var o):
+                    online = o;
+                    break;
+                default:
+                    return await BadArgumentAsync(args[i], "see the usage below for the ranges.");
+            }
+
+            i++;
+        }
+
+        await PeerBenchmark.RunAsync(new PeerSettings(sessions, rounds, events, online));
+        return 0;
+    }
+
+    private static async Task<int> IdleAsync(string[] args)
+    {
+        var window = 120;
+        string? baseline = null;
+        for (var i = 1; i < args.Length; i++)
+        {
+            var value = i + 1 < args.Length ? args[i + 1] : "";
+            switch (args[i])
+            {
+                case "--window" when TryInt(value, 10, 600, out var w):
+                    window = w;
+                    break;
+                case "--baseline" when File.Exists(value):
+                    baseline = Path.GetFullPath(value);
+                    break;
+                default:
+                    return await BadArgumentAsync(args[i], "--window takes 10-600 seconds; --baseline an existing TeleClaude.Daemon.dll.");
+            }
+
+            i++;
+        }
+
+        await IdleTrafficBenchmark.RunAsync(new IdleSettings(TimeSpan.FromSeconds(window), baseline));
         return 0;
     }
 

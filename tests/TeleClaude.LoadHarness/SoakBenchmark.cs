@@ -43,8 +43,8 @@ internal static class SoakBenchmark
             Progress("starting redis-server");
             await using var redis = await HarnessRedis.StartAsync();
             Progress("starting daemons A and B as child processes");
-            await using var a = await ChildDaemon.StartAsync("soak-a", redis.Configuration, HeartbeatInterval, DaemonArgs(project, tmux[0]));
-            await using var b = await ChildDaemon.StartAsync("soak-b", redis.Configuration, HeartbeatInterval, DaemonArgs(project, tmux[1]));
+            await using var a = await ChildDaemon.StartAsync("soak-a", redis.Configuration, HeartbeatInterval, extraArgs: DaemonArgs(project, tmux[0]));
+            await using var b = await ChildDaemon.StartAsync("soak-b", redis.Configuration, HeartbeatInterval, extraArgs: DaemonArgs(project, tmux[1]));
             using var restA = a.Rest();
             using var restB = b.Rest();
 

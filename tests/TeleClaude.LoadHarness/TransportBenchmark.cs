@@ -219,7 +219,7 @@ internal static class TransportBenchmark
         var cache = local.Get<DaemonCache>();
         foreach (var computer in cache.OnlineRemoteComputers())
         {
-            cache.ReplaceRemoteSessions(computer, []);
+            cache.ReplaceRemoteSessions(computer, Array.Empty<SessionPatch>());
         }
 
         await WaitForPushesToSettleAsync(local.Get<HubCounters>());

@@ -15,6 +15,7 @@ internal sealed class ViewReceiver : PushReceiver
     private readonly HashSet<string> _missing;
     private readonly TaskCompletionSource<long> _complete = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private (string SessionId, string Title, TaskCompletionSource<long> Done)? _update;
+    private (string Computer, TaskCompletionSource<long> Done)? _online;
     private int _states;
 
     public ViewReceiver(IEnumerable<string> expectedSessionIds)
@@ -50,6 +51,33 @@ internal sealed class ViewReceiver : PushReceiver
         }
 
         return done.Task;
+    }
+
+    /// <summary>Arms a wait for the ComputerUpdated push that shows <paramref name="computer"/> online.</summary>
+    public Task<long> ExpectOnline(string computer)
+    {
+        var done = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_lock)
+        {
+            _online = (computer, done);
+        }
+
+        return done.Task;
+    }
+
+    public override Task ComputerUpdated(ComputerInfo computer)
+    {
+        var now = Stopwatch.GetTimestamp();
+        lock (_lock)
+        {
+            if (_online is { } online && online.Computer == computer.Name && computer.Status == ComputerStatus.Online)
+            {
+                _online = null;
+                online.Done.TrySetResult(now);
+            }
+        }
+
+        return Task.CompletedTask;
     }
 
     public override Task SessionsState(SessionsSnapshot snapshot)

@@ -180,17 +180,39 @@ internal sealed partial class DaemonCache : IDisposable
     public void PublishLocalSession(string eventName, SessionInfo session, string? detail = null) =>
         Changes.Publish(new SessionChanged(eventName, session, detail));
 
-    /// <summary>Replaces a remote computer's sessions with a pulled list and publishes what changed.</summary>
+    /// <summary>Replaces a remote computer's sessions with a pulled list of complete sessions (their null fields count as unknown).</summary>
     public void ReplaceRemoteSessions(string computer, IReadOnlyList<SessionInfo> sessions)
     {
-        var incoming = sessions.Where(s => s.Status != SessionStatus.Terminated)
-            .Select(s => s with { Computer = computer })
-            .GroupBy(s => s.SessionId, StringComparer.Ordinal)
-            .ToImmutableDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
-        ImmutableDictionary<string, SessionInfo> previous;
+        ArgumentNullException.ThrowIfNull(sessions);
+        ReplaceRemoteSessions(computer, sessions.Select(SessionPatch.Known).ToArray());
+    }
+
+    /// <summary>
+    /// Replaces a remote computer's sessions with a pulled list and publishes what changed. Each listed session is
+    /// merged onto the cached one (fields the peer left out keep their value); cached sessions not listed have ended.
+    /// </summary>
+    public void ReplaceRemoteSessions(string computer, IReadOnlyList<SessionPatch> sessions)
+    {
+        ArgumentNullException.ThrowIfNull(sessions);
+        ImmutableDictionary<string, SessionInfo> previous, incoming;
         lock (_sessionsLock)
         {
             previous = RemoteSessions(computer);
+            var builder = ImmutableDictionary.CreateBuilder<string, SessionInfo>(StringComparer.Ordinal);
+            foreach (var patch in sessions)
+            {
+                var merged = Stamp(patch.ApplyTo(previous.GetValueOrDefault(patch.SessionId)), computer);
+                if (merged.Status == SessionStatus.Terminated)
+                {
+                    builder.Remove(merged.SessionId);
+                }
+                else
+                {
+                    builder[merged.SessionId] = merged;
+                }
+            }
+
+            incoming = builder.ToImmutable();
             Set(CacheCategory.RemoteSessions, RemoteSessionsKey(computer), incoming);
         }
 
@@ -215,28 +237,53 @@ internal sealed partial class DaemonCache : IDisposable
         }
     }
 
-    /// <summary>Applies a session event from a remote computer; duplicates and replays are harmless.</summary>
-    public void ApplyRemoteSessionEvent(string eventName, SessionInfo session, string? detail = null)
+    /// <summary>Applies a session event carrying a complete session (its null fields count as unknown).</summary>
+    public SessionInfo? ApplyRemoteSessionEvent(string eventName, SessionInfo session, string? detail = null)
     {
         ArgumentNullException.ThrowIfNull(session);
+        return ApplyRemoteSessionEvent(eventName, SessionPatch.Known(session), detail);
+    }
+
+    /// <summary>
+    /// Applies a session event from a remote computer: the (possibly partial) session is merged onto the cached one,
+    /// and the result is published. Duplicates and replays that change nothing publish nothing. Returns the merged
+    /// session, or null when the event ended a session this cache never knew.
+    /// </summary>
+    public SessionInfo? ApplyRemoteSessionEvent(string eventName, SessionPatch patch, string? detail = null)
+    {
+        ArgumentNullException.ThrowIfNull(patch);
+        SessionInfo merged;
         lock (_sessionsLock)
         {
-            var current = RemoteSessions(session.Computer);
-            if (eventName is SessionEventNames.NewSession or SessionEventNames.SessionUpdated
-                && current.TryGetValue(session.SessionId, out var known) && known == session)
+            var current = RemoteSessions(patch.Computer);
+            var known = current.GetValueOrDefault(patch.SessionId);
+            merged = patch.ApplyTo(known);
+            var ended = eventName == SessionEventNames.SessionTerminated || merged.Status == SessionStatus.Terminated;
+            if (ended)
+            {
+                merged = merged with { Status = SessionStatus.Terminated };
+                if (known is null)
+                {
+                    // The end of a session this cache never held (a replay, or a duplicate): nothing to tell anyone.
+                    return null;
+                }
+            }
+            else if (eventName is SessionEventNames.NewSession or SessionEventNames.SessionUpdated && known == merged)
             {
                 // A replayed or duplicate event that changes nothing: nothing to store or push.
-                return;
+                return merged;
             }
 
-            var next = eventName == SessionEventNames.SessionTerminated || session.Status == SessionStatus.Terminated
-                ? current.Remove(session.SessionId)
-                : current.SetItem(session.SessionId, session);
-            Set(CacheCategory.RemoteSessions, RemoteSessionsKey(session.Computer), next);
+            var next = ended ? current.Remove(patch.SessionId) : current.SetItem(patch.SessionId, merged);
+            Set(CacheCategory.RemoteSessions, RemoteSessionsKey(patch.Computer), next);
         }
 
-        Changes.Publish(new SessionChanged(eventName, session, detail));
+        Changes.Publish(new SessionChanged(eventName, merged, detail));
+        return merged;
     }
+
+    private static SessionInfo Stamp(SessionInfo session, string computer) =>
+        session.Computer == computer ? session : session with { Computer = computer };
 
     private ImmutableDictionary<string, SessionInfo> RemoteSessions(string computer) =>
         _memory.TryGetValue(RemoteSessionsKey(computer), out Entry<ImmutableDictionary<string, SessionInfo>>? entry) && entry is not null
@@ -307,6 +354,12 @@ internal sealed partial class DaemonCache : IDisposable
     /// <summary>Pulls a computer's sessions and replaces the cached ones (coalesced).</summary>
     public Task RefreshRemoteSessions(string computer) =>
         Coalesce(RemoteSessionsKey(computer), async ct => ReplaceRemoteSessions(computer, await _remote.FetchSessionsAsync(computer, ct)));
+
+    /// <summary>
+    /// Pulls the sessions of every online remote computer again (coalesced with pulls already running), e.g. after
+    /// entries of the event stream were lost; returns when all pulls finished or timed out.
+    /// </summary>
+    public Task RefreshAllRemoteSessions() => Task.WhenAll(OnlineRemoteComputers().Select(RefreshRemoteSessions));
 
     // ---------------------------------------------------------------- refresh ('r')
 

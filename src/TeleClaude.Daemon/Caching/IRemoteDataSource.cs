@@ -12,7 +12,8 @@ internal interface IRemoteDataSource
 
     Task<CommandResult<SessionInfo>> SendInputAsync(string computer, string sessionId, string text, CancellationToken cancellationToken);
 
-    Task<IReadOnlyList<SessionInfo>> FetchSessionsAsync(string computer, CancellationToken cancellationToken);
+    /// <summary>A computer's live sessions, as it reports them (possibly partial: merged onto what the cache knows).</summary>
+    Task<IReadOnlyList<SessionPatch>> FetchSessionsAsync(string computer, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<ProjectInfo>> FetchProjectsAsync(string computer, CancellationToken cancellationToken);
 
@@ -34,7 +35,7 @@ internal sealed class NoRemoteDataSource : IRemoteDataSource
     private static CommandError Unreachable(string computer) =>
         new(CommandErrorKind.Unavailable, $"No Redis is configured: computer '{computer}' cannot be reached.");
 
-    public Task<IReadOnlyList<SessionInfo>> FetchSessionsAsync(string computer, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<SessionPatch>> FetchSessionsAsync(string computer, CancellationToken cancellationToken) =>
         throw new InvalidOperationException($"No Redis is configured: computer '{computer}' cannot be reached.");
 
     public Task<IReadOnlyList<ProjectInfo>> FetchProjectsAsync(string computer, CancellationToken cancellationToken) =>

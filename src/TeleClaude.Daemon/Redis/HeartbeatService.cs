@@ -1,16 +1,22 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using TeleClaude.Daemon.Computers;
 using TeleClaude.Daemon.Configuration;
 using TeleClaude.Daemon.Hubs;
+using TeleClaude.Daemon.Resilience;
 
 namespace TeleClaude.Daemon.Redis;
 
 /// <summary>
-/// Publishes this computer's heartbeat (<c>SET computer:{name}:heartbeat json EX ttl</c> plus a PUBLISH on the
-/// heartbeat channel) every interval and at once when local interest changes; listens to peers' heartbeats
-/// and scans the heartbeat keys once per interval to find peers it has not heard.
+/// Writes this computer's heartbeat (<c>SET computer:{name}:heartbeat json EX ttl</c>) every heartbeat interval and at
+/// once when local interest changes, and finds peers by scanning the heartbeat keys (<c>SCAN</c> + <c>MGET</c>): once
+/// per heartbeat interval, and every <see cref="RedisOptions.PeerScanInterval"/> while a local client is subscribed,
+/// so a peer that only writes its key is listed within that bound. The heartbeat is also published on the heartbeat
+/// channel, which other TeleClaude daemons listen to as an accelerator (interest changes reach them at once); nothing
+/// depends on it. Every Redis call is retried with the shared backoff: Redis being down, at start or later, never
+/// stops this service.
 /// </summary>
 internal sealed partial class HeartbeatService(
     IConnectionMultiplexer redis,
@@ -25,31 +31,34 @@ internal sealed partial class HeartbeatService(
     ILogger<HeartbeatService> logger) : BackgroundService
 {
     private readonly Channel<bool> _publishNow = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly ConcurrentDictionary<string, string> _malformed = new(StringComparer.Ordinal);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         interest.InterestChanged += OnInterestChanged;
+        var subscription = SubscribeAsync(stoppingToken);
         try
         {
-            await SubscribeAsync();
-            var interval = daemonOptions.Value.HeartbeatInterval;
-            var backoff = TimeSpan.FromMilliseconds(250);
+            var publish = Backoff.Forever("Writing the heartbeat to Redis", time, logger, CountError, daemonOptions.Value.HeartbeatInterval);
+            var scan = Backoff.Forever("Scanning the peers' heartbeats", time, logger, CountError, daemonOptions.Value.HeartbeatInterval);
+            var nextPublish = time.GetUtcNow();
+            var nextScan = nextPublish;
             while (!stoppingToken.IsCancellationRequested)
             {
-                try
+                var requested = _publishNow.Reader.TryRead(out _);
+                if (requested || time.GetUtcNow() >= nextPublish)
                 {
-                    await PublishAsync();
-                    await ScanPeersAsync(stoppingToken);
-                    backoff = TimeSpan.FromMilliseconds(250);
-                    await WaitAsync(interval, stoppingToken);
+                    await publish.ExecuteAsync(async _ => await PublishAsync(), stoppingToken);
+                    nextPublish = time.GetUtcNow() + daemonOptions.Value.HeartbeatInterval;
                 }
-                catch (Exception ex) when (ex is RedisException or TimeoutException)
+
+                if (requested || time.GetUtcNow() >= nextScan)
                 {
-                    counters.Increment(RedisCounters.RedisErrors);
-                    LogHeartbeatFailed(backoff, ex);
-                    await WaitAsync(backoff, stoppingToken);
-                    backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, interval.Ticks));
+                    await scan.ExecuteAsync(ScanPeersAsync, stoppingToken);
+                    nextScan = time.GetUtcNow() + ScanInterval();
                 }
+
+                await WaitAsync((nextPublish < nextScan ? nextPublish : nextScan) - time.GetUtcNow(), stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -58,7 +67,18 @@ internal sealed partial class HeartbeatService(
         finally
         {
             interest.InterestChanged -= OnInterestChanged;
+            await subscription;
         }
+    }
+
+    private void CountError(Exception exception) => counters.Increment(RedisCounters.RedisErrors);
+
+    /// <summary>Scanning often costs two commands per scan, so it is done only while someone looks.</summary>
+    private TimeSpan ScanInterval()
+    {
+        var heartbeat = daemonOptions.Value.HeartbeatInterval;
+        var active = redisOptions.Value.PeerScanInterval;
+        return interest.InterestedIn.Count > 0 && active < heartbeat ? active : heartbeat;
     }
 
     private void OnInterestChanged(IReadOnlyList<string> views)
@@ -73,11 +93,16 @@ internal sealed partial class HeartbeatService(
 
     private async Task WaitAsync(TimeSpan delay, CancellationToken stoppingToken)
     {
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        wait.CancelAfter(delay);
+        if (delay <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        using var wait = new CancellationTokenSource(delay, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, wait.Token);
         try
         {
-            await _publishNow.Reader.ReadAsync(wait.Token);
+            await _publishNow.Reader.WaitToReadAsync(linked.Token);
         }
         catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
         {
@@ -93,7 +118,7 @@ internal sealed partial class HeartbeatService(
 
     private async Task PublishAsync()
     {
-        var json = RedisJson.Serialize(CurrentHeartbeat());
+        var json = HeartbeatCodec.Encode(CurrentHeartbeat());
         var db = redis.GetDatabase();
         var set = db.StringSetAsync(RedisKeys.Heartbeat(local.Name), json, redisOptions.Value.HeartbeatTtl);
         var publish = db.PublishAsync(RedisKeys.HeartbeatChannel, json);
@@ -101,39 +126,78 @@ internal sealed partial class HeartbeatService(
         counters.Increment(RedisCounters.HeartbeatsSent);
     }
 
-    private async Task SubscribeAsync()
+    /// <summary>Listens to the heartbeat channel (retried until it works; StackExchange.Redis restores it after reconnects).</summary>
+    private async Task SubscribeAsync(CancellationToken stoppingToken)
     {
-        var queue = await redis.GetSubscriber().SubscribeAsync(RedisKeys.HeartbeatChannel);
-        queue.OnMessage(message => Receive(message.Message));
+        ChannelMessageQueue? queue = null;
+        try
+        {
+            await Backoff.Forever("Subscribing to the heartbeat channel", time, logger, CountError).ExecuteAsync(
+                async _ => queue = await redis.GetSubscriber().SubscribeAsync(RedisKeys.HeartbeatChannel),
+                stoppingToken);
+            queue!.OnMessage(message => Receive(message.Message, keyComputer: null));
+            await Task.Delay(Timeout.InfiniteTimeSpan, time, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            if (queue is not null)
+            {
+                try
+                {
+                    await queue.UnsubscribeAsync();
+                }
+                catch (Exception ex) when (ex is RedisException or TimeoutException)
+                {
+                    // Shutting down without Redis: the subscription ends with the connection.
+                }
+            }
+        }
     }
 
-    private void Receive(RedisValue json)
+    private void Receive(RedisValue json, string? keyComputer)
     {
-        if (RedisJson.TryDeserialize<Heartbeat>((string?)json) is { } heartbeat
-            && DaemonOptionsValidator.ComputerNamePattern().IsMatch(heartbeat.ComputerName ?? "")
-            && heartbeat.LastSeen != default)
+        var text = (string?)json;
+        if (HeartbeatCodec.TryDecode(text, keyComputer, out var heartbeat, out var problem))
         {
+            if (keyComputer is not null)
+            {
+                _malformed.TryRemove(keyComputer, out _);
+            }
+
             peers.Observe(heartbeat);
+            return;
         }
-        else
+
+        // The same bad key is read at every scan: say so once per content, not every few seconds.
+        if (keyComputer is null || !_malformed.TryGetValue(keyComputer, out var seen) || seen != text)
         {
+            if (keyComputer is not null)
+            {
+                _malformed[keyComputer] = text ?? "";
+            }
+
             counters.Increment(RedisCounters.MalformedHeartbeats);
-            LogMalformedHeartbeat(Truncate(json));
+            LogMalformedHeartbeat(keyComputer ?? "(channel)", problem, WireValues.Clip(text, 200));
         }
     }
 
-    /// <summary>Finds peers whose heartbeats were set before we subscribed (or while we were disconnected).</summary>
-    private async Task ScanPeersAsync(CancellationToken cancellationToken)
+    /// <summary>Finds peers by their heartbeat keys: those that never publish, and those set while this daemon was away.</summary>
+    private async ValueTask ScanPeersAsync(CancellationToken cancellationToken)
     {
         var db = redis.GetDatabase();
         foreach (var server in redis.GetServers().Where(s => s.IsConnected && !s.IsReplica))
         {
             var keys = new List<RedisKey>();
+            var names = new List<string>();
             await foreach (var key in server.KeysAsync(db.Database, RedisKeys.HeartbeatPattern, pageSize: 250).WithCancellation(cancellationToken))
             {
                 if (RedisKeys.ComputerOfHeartbeat(key!) is { } name && name != local.Name)
                 {
                     keys.Add(key);
+                    names.Add(name);
                 }
             }
 
@@ -143,22 +207,16 @@ internal sealed partial class HeartbeatService(
             }
 
             var values = await db.StringGetAsync([.. keys]);
-            foreach (var value in values.Where(v => v.HasValue))
+            for (var i = 0; i < values.Length; i++)
             {
-                Receive(value);
+                if (values[i].HasValue)
+                {
+                    Receive(values[i], names[i]);
+                }
             }
         }
     }
 
-    private static string Truncate(RedisValue value)
-    {
-        var text = (string?)value ?? "";
-        return text.Length <= 200 ? text : text[..200] + "...";
-    }
-
-    [LoggerMessage(EventId = 500, Level = LogLevel.Warning, Message = "Heartbeat to Redis failed; retrying in {Backoff}.")]
-    private partial void LogHeartbeatFailed(TimeSpan backoff, Exception exception);
-
-    [LoggerMessage(EventId = 501, Level = LogLevel.Warning, Message = "Skipped a malformed heartbeat: {Json}")]
-    private partial void LogMalformedHeartbeat(string json);
+    [LoggerMessage(EventId = 501, Level = LogLevel.Warning, Message = "Skipped a malformed heartbeat of {Computer}: {Problem}: {Json}")]
+    private partial void LogMalformedHeartbeat(string computer, string problem, string json);
 }

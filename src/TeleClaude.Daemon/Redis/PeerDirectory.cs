@@ -8,7 +8,7 @@ namespace TeleClaude.Daemon.Redis;
 /// The latest heartbeat of every peer, as heard on the heartbeat channel or found by the periodic scan.
 /// The event emitter asks it which peers want session events: no Redis call per event.
 /// </summary>
-internal sealed class PeerDirectory(DaemonCache cache)
+internal sealed class PeerDirectory(DaemonCache cache, TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, Heartbeat> _peers = new(StringComparer.Ordinal);
 
@@ -21,15 +21,16 @@ internal sealed class PeerDirectory(DaemonCache cache)
         }
 
         // The same heartbeat read again (the periodic scan after the pub/sub message, or the key a stopped peer
-        // left behind) is no sign of life: it must not restart the computer TTL.
-        if (_peers.TryGetValue(heartbeat.ComputerName, out var known) && known.LastSeen == heartbeat.LastSeen)
+        // left behind) is no sign of life: it must not restart the computer TTL. A peer that does not say when it
+        // wrote its heartbeat is alive for as long as its key exists (its own EX), then for one computer TTL.
+        if (heartbeat.LastSeen is not null && _peers.TryGetValue(heartbeat.ComputerName, out var known) && known.LastSeen == heartbeat.LastSeen)
         {
             return;
         }
 
-        _peers.AddOrUpdate(heartbeat.ComputerName, heartbeat, (_, old) => heartbeat.LastSeen >= old.LastSeen ? heartbeat : old);
+        _peers.AddOrUpdate(heartbeat.ComputerName, heartbeat, (_, old) => heartbeat.LastSeen is null || old.LastSeen is null || heartbeat.LastSeen >= old.LastSeen ? heartbeat : old);
         cache.UpsertComputer(new ComputerInfo(
-            heartbeat.ComputerName, ComputerStatus.Online, heartbeat.LastSeen, heartbeat.User, heartbeat.Host, heartbeat.Stats, IsLocal: false));
+            heartbeat.ComputerName, ComputerStatus.Online, heartbeat.LastSeen ?? time.GetUtcNow(), heartbeat.User, heartbeat.Host, heartbeat.Stats, IsLocal: false));
     }
 
     public Heartbeat? Get(string computer) => _peers.GetValueOrDefault(computer);

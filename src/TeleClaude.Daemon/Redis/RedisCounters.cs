@@ -14,9 +14,16 @@ internal sealed class RedisCounters
     public const string MalformedRequests = "malformed_requests";
     public const string MalformedResponses = "malformed_responses";
     public const string RequestsServed = "requests_served";
+    public const string RequestsDropped = "requests_dropped";
     public const string RequestsSent = "requests_sent";
     public const string RequestTimeouts = "request_timeouts";
     public const string RedisErrors = "redis_errors";
+    public const string StreamReads = "stream_reads";
+    public const string ReaderWakeups = "reader_wakeups";
+    public const string StreamGaps = "stream_gaps";
+    public const string GapRepulls = "gap_repulls";
+    public const string HandlerFailures = "handler_failures";
+    public const string PositionSaveFailures = "position_save_failures";
 
     private readonly ConcurrentDictionary<string, long> _values = new(StringComparer.Ordinal);
 

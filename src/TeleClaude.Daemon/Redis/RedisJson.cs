@@ -7,7 +7,10 @@ namespace TeleClaude.Daemon.Redis;
 /// <summary>JSON of the Redis wire contract: snake_case names and enum strings, nulls left out.</summary>
 internal static class RedisJson
 {
-    public static JsonSerializerOptions Options { get; } = Create();
+    public static JsonSerializerOptions Options { get; } = Create(JsonIgnoreCondition.WhenWritingNull);
+
+    /// <summary>The same format with nulls written: sessions, so that a receiver merging them clears what was cleared.</summary>
+    public static JsonSerializerOptions WithNulls { get; } = Create(JsonIgnoreCondition.Never);
 
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
 
@@ -43,13 +46,13 @@ internal static class RedisJson
         }
     }
 
-    private static JsonSerializerOptions Create()
+    private static JsonSerializerOptions Create(JsonIgnoreCondition ignore)
     {
-        // The API's wire format (snake_case names and enums), plus: nulls left out, and quotes and non-ASCII
-        // kept readable because payloads are read with redis-cli too (never embedded in HTML).
+        // The API's wire format (snake_case names and enums), plus: quotes and non-ASCII kept readable because
+        // payloads are read with redis-cli too (never embedded in HTML).
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
         {
-            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+            DefaultIgnoreCondition = ignore,
             Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         };
         TeleClaudeJsonContext.Configure(options);

@@ -8,7 +8,10 @@ internal static class RedisKeys
     /// <summary>Pattern of every heartbeat key, for SCAN.</summary>
     public const string HeartbeatPattern = "computer:*:heartbeat";
 
-    /// <summary>Pub/sub channel on which every heartbeat is also published, so interest changes reach peers at once.</summary>
+    /// <summary>
+    /// Pub/sub channel on which this daemon also publishes its heartbeat: an accelerator between TeleClaude daemons, so
+    /// a change of interest reaches them at once. Nothing depends on it: peers are also found by scanning the keys.
+    /// </summary>
     public static readonly RedisChannel HeartbeatChannel = RedisChannel.Literal("teleclaude:heartbeats");
 
     public static RedisKey Heartbeat(string computer) => $"computer:{computer}:heartbeat";
@@ -24,10 +27,4 @@ internal static class RedisKeys
     public static RedisKey Messages(string computer) => $"messages:{computer}";
 
     public static RedisKey Output(string requestId) => $"output:{requestId}";
-
-    /// <summary>Pub/sub "new entries" signal for a stream; StackExchange.Redis cannot block on XREAD, so readers wait on this.</summary>
-    public static RedisChannel StreamSignal(RedisKey stream) => RedisChannel.Literal($"signal:{stream}");
-
-    /// <summary>Pub/sub channel where a responder names the request it answered, for the initiator.</summary>
-    public static RedisChannel Responses(string initiator) => RedisChannel.Literal($"responses:{initiator}");
 }

@@ -34,6 +34,19 @@ internal sealed class RedisOptions
     /// <summary>Longest wait for a peer to start, end or message a session.</summary>
     public TimeSpan ActionTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long one blocking stream read waits for entries before it is issued again. The reader is woken at once when
+    /// entries arrive or its set of streams changes, so this only bounds the idle cost (one XREAD per period) and how
+    /// long a silently dead connection can go unnoticed (this plus 10 s).
+    /// </summary>
+    public TimeSpan BlockingReadTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// While a local client is subscribed, how often the heartbeat keys are scanned, so a peer that only writes its key
+    /// (no PUBLISH) is listed online within this bound; otherwise they are scanned once per heartbeat interval.
+    /// </summary>
+    public TimeSpan PeerScanInterval { get; set; } = TimeSpan.FromSeconds(2);
+
     public bool Enabled => !string.IsNullOrWhiteSpace(Configuration);
 }
 
@@ -77,6 +90,16 @@ internal sealed class RedisOptionsValidator : IValidateOptions<RedisOptions>
         if (options.RequestMaxAge <= TimeSpan.Zero)
         {
             failures.Add("TeleClaude:Redis:RequestMaxAge must be positive.");
+        }
+
+        if (options.BlockingReadTimeout < TimeSpan.FromSeconds(1) || options.BlockingReadTimeout > TimeSpan.FromMinutes(10))
+        {
+            failures.Add("TeleClaude:Redis:BlockingReadTimeout must be from 00:00:01 to 00:10:00.");
+        }
+
+        if (options.PeerScanInterval < TimeSpan.FromMilliseconds(100))
+        {
+            failures.Add("TeleClaude:Redis:PeerScanInterval must be at least 00:00:00.100.");
         }
 
         if (options.EventStreamMaxLength < 100 || options.RequestStreamMaxLength < 100)

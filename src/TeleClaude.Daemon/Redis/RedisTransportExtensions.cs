@@ -2,15 +2,16 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using TeleClaude.Daemon.Caching;
-using TeleClaude.Daemon.Configuration;
 
 namespace TeleClaude.Daemon.Redis;
 
 internal static class RedisTransportExtensions
 {
+
     /// <summary>
-    /// With <c>TeleClaude:Redis:Configuration</c> set: one shared multiplexer (reconnecting on its own), the
-    /// heartbeat, the event emitter and receiver, the request responder, and pulls through Redis.
+    /// With <c>TeleClaude:Redis:Configuration</c> set: one shared multiplexer (reconnecting on its own), the blocking
+    /// stream reader on its own connection, the heartbeat, the event emitter and receiver, the request responder, and
+    /// pulls through Redis.
     /// Without it: nothing (local-only mode).
     /// </summary>
     public static WebApplicationBuilder AddRedisTransport(this WebApplicationBuilder builder)
@@ -24,18 +25,18 @@ internal static class RedisTransportExtensions
             return builder;
         }
 
+        services.TryAddSingleton<RedisConnectionOptions>();
         services.TryAddSingleton<IConnectionMultiplexer>(sp =>
         {
-            var options = ConfigurationOptions.Parse(sp.GetRequiredService<IOptions<RedisOptions>>().Value.Configuration!);
-            options.AbortOnConnectFail = false;
-            options.ClientName ??= "teleclaude-" + sp.GetRequiredService<IOptions<DaemonOptions>>().Value.ComputerName;
-            var security = sp.GetService<Security.RedisConnectionSecurity>();
-            security?.Configure(options);
-            var multiplexer = ConnectionMultiplexer.Connect(options);
-            return security?.Watch(multiplexer) ?? multiplexer;
+            var options = sp.GetRequiredService<RedisConnectionOptions>().Create();
+            // StackExchange.Redis refuses CLIENT UNBLOCK without admin mode; the daemon sends it to wake its own
+            // blocked stream reader (StreamFollower) and issues no other admin command.
+            options.AllowAdmin = true;
+            return sp.GetRequiredService<Security.RedisConnectionSecurity>().Watch(ConnectionMultiplexer.Connect(options));
         });
         services.TryAddSingleton<PeerDirectory>();
         services.TryAddSingleton<StreamFollower>();
+        services.AddHostedService(sp => sp.GetRequiredService<StreamFollower>());
         services.TryAddSingleton<RedisRemoteDataSource>();
         services.Replace(ServiceDescriptor.Singleton<IRemoteDataSource>(sp => sp.GetRequiredService<RedisRemoteDataSource>()));
         services.AddHostedService<HeartbeatService>();

@@ -4,10 +4,13 @@ using TeleClaude.Contracts;
 
 namespace TeleClaude.Daemon.Redis;
 
-/// <summary>The JSON stored at <c>computer:{name}:heartbeat</c>.</summary>
+/// <summary>
+/// The JSON stored at <c>computer:{name}:heartbeat</c> (see <see cref="HeartbeatCodec"/>). A peer may leave out
+/// everything but its name; <see cref="LastSeen"/> is null when it did not say when it wrote the heartbeat.
+/// </summary>
 internal sealed record Heartbeat(
     string ComputerName,
-    DateTimeOffset LastSeen,
+    DateTimeOffset? LastSeen,
     string? User,
     string? Host,
     SystemStats? Stats,

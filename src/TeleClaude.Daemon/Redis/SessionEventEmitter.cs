@@ -1,16 +1,18 @@
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
+using Polly;
 using StackExchange.Redis;
 using TeleClaude.Contracts;
 using TeleClaude.Daemon.Caching;
 using TeleClaude.Daemon.Configuration;
+using TeleClaude.Daemon.Resilience;
 
 namespace TeleClaude.Daemon.Redis;
 
 /// <summary>
 /// Pushes every change of a local session to the peers whose latest heartbeat shows interest in sessions:
-/// <c>XADD session_events:{peer} MAXLEN ~ N * event name source me data json</c>, then a signal.
-/// No interested peer, no traffic. While Redis is unreachable the change is retried (in order) with backoff.
+/// <c>XADD session_events:{peer} MAXLEN ~ N * event name source me data json</c> (see <see cref="SessionEventCodec"/>);
+/// the peer's blocking reader sees it at once. No interested peer, no traffic. While Redis is unreachable the change is
+/// retried (in order, with the shared backoff) for up to <see cref="RedisOptions.EventRetryWindow"/>.
 /// </summary>
 internal sealed partial class SessionEventEmitter(
     IConnectionMultiplexer redis,
@@ -27,13 +29,14 @@ internal sealed partial class SessionEventEmitter(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var pipeline = Backoff.Forever("Pushing session events to peers", time, logger, _ => counters.Increment(RedisCounters.RedisErrors));
         try
         {
             await foreach (var change in _reader.ReadAllAsync(stoppingToken))
             {
                 if (change is SessionChanged session && session.Session.Computer == _self)
                 {
-                    await EmitWithRetryAsync(session, stoppingToken);
+                    await EmitAsync(pipeline, session, stoppingToken);
                 }
             }
         }
@@ -46,73 +49,45 @@ internal sealed partial class SessionEventEmitter(
         }
     }
 
-    private async Task EmitWithRetryAsync(SessionChanged change, CancellationToken stoppingToken)
+    private async Task EmitAsync(ResiliencePipeline pipeline, SessionChanged change, CancellationToken stoppingToken)
     {
-        // The peers interested when the emitter takes the change up get it, even if Redis then goes down for a
-        // while: their heartbeats expire meanwhile only because nobody's heartbeat gets through, so they are
-        // retried (in order) until the event is written or the retry window passes. Once written, it waits in the peer's
-        // stream until the peer reads it, however long that peer is down.
-        var backoff = TimeSpan.FromMilliseconds(100);
-        var giveUpAt = time.GetUtcNow() + redisOptions.Value.EventRetryWindow;
+        // The peers interested when the emitter takes the change up get it, even if Redis then goes down for a while:
+        // their heartbeats expire meanwhile only because nobody's heartbeat gets through, so they are retried (in
+        // order) until the event is written or the retry window passes. Once written, it waits in the peer's stream
+        // until the peer reads it, however long that peer is down.
         var pending = peers.InterestedPeers(Views.Sessions).ToHashSet(StringComparer.Ordinal);
+        if (pending.Count == 0)
+        {
+            return;
+        }
+
         var fields = Fields(change);
-        while (pending.Count > 0 && !stoppingToken.IsCancellationRequested)
+        using var window = new CancellationTokenSource(redisOptions.Value.EventRetryWindow, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, window.Token);
+        try
         {
-            var db = redis.GetDatabase();
-            foreach (var peer in pending.ToArray())
-            {
-                try
+            await pipeline.ExecuteAsync(
+                async _ =>
                 {
-                    var stream = RedisKeys.SessionEvents(peer);
-                    await db.StreamAddAsync(stream, fields, maxLength: redisOptions.Value.EventStreamMaxLength, useApproximateMaxLength: true);
-                    await db.PublishAsync(RedisKeys.StreamSignal(stream), 1, CommandFlags.FireAndForget);
-                    pending.Remove(peer);
-                    counters.Increment(RedisCounters.EventsSent);
-                }
-                catch (Exception ex) when (ex is RedisException or TimeoutException)
-                {
-                    counters.Increment(RedisCounters.RedisErrors);
-                    LogEmitFailed(change.EventName, peer, backoff, ex);
-                }
-            }
-
-            if (pending.Count > 0)
-            {
-                if (time.GetUtcNow() >= giveUpAt)
-                {
-                    counters.Increment(RedisCounters.EventsDropped, pending.Count);
-                    LogEmitGaveUp(change.EventName, string.Join(", ", pending), redisOptions.Value.EventRetryWindow);
-                    return;
-                }
-
-                await Task.Delay(backoff, time, stoppingToken);
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
-            }
+                    var db = redis.GetDatabase();
+                    foreach (var peer in pending.ToArray())
+                    {
+                        await db.StreamAddAsync(RedisKeys.SessionEvents(peer), fields, maxLength: redisOptions.Value.EventStreamMaxLength, useApproximateMaxLength: true);
+                        pending.Remove(peer);
+                        counters.Increment(RedisCounters.EventsSent);
+                    }
+                },
+                linked.Token);
+        }
+        catch (OperationCanceledException) when (window.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
+        {
+            counters.Increment(RedisCounters.EventsDropped, pending.Count);
+            LogEmitGaveUp(change.EventName, string.Join(", ", pending), redisOptions.Value.EventRetryWindow);
         }
     }
 
-    internal NameValueEntry[] Fields(SessionChanged change)
-    {
-        var data = JsonSerializerNode(change.Session);
-        if (change.Detail is not null)
-        {
-            data[change.EventName == SessionEventNames.AgentEvent ? "summary" : "input"] = change.Detail;
-        }
-
-        return
-        [
-            new("event", change.EventName),
-            new("source", _self),
-            new("data", data.ToJsonString()),
-        ];
-    }
-
-    private static JsonObject JsonSerializerNode(SessionInfo session) =>
-        (JsonObject)System.Text.Json.JsonSerializer.SerializeToNode(session, RedisJson.Options)!;
+    internal NameValueEntry[] Fields(SessionChanged change) => SessionEventCodec.Encode(change.EventName, change.Session, change.Detail, _self);
 
     [LoggerMessage(EventId = 531, Level = LogLevel.Error, Message = "Gave up pushing {Event} to {Peers} after {Window}; they re-pull when they see this computer again.")]
     private partial void LogEmitGaveUp(string @event, string peers, TimeSpan window);
-
-    [LoggerMessage(EventId = 530, Level = LogLevel.Warning, Message = "Pushing {Event} to {Peer} failed; retrying in {Backoff}.")]
-    private partial void LogEmitFailed(string @event, string peer, TimeSpan backoff, Exception exception);
 }

@@ -9,8 +9,9 @@ namespace TeleClaude.Daemon.Security;
 internal static class RedisAcl
 {
     /// <summary>
-    /// Keys: the heartbeats, the event, request and response streams. Channels: the heartbeat channel and the
-    /// stream wake-up signals. Commands: the data commands the transport uses, plus what StackExchange.Redis
+    /// Keys: the heartbeats, the event, request and response streams. Channels: the heartbeat channel (an optional
+    /// speed-up between daemons). Commands: the data commands the transport uses (XINFO STREAM notices a trimmed or
+    /// recreated stream), CLIENT UNBLOCK (wakes the daemon's own blocked reader when a pull starts), plus what StackExchange.Redis
     /// sends when it connects (HELLO, CLIENT SETNAME/ID, ECHO, INFO and CLUSTER probes, its tie-breaker key
     /// read-only and its configuration channel), and ACL WHOAMI, by which the daemon checks that Redis took it for
     /// this user (see <see cref="RedisConnectionSecurity.CheckIdentityAsync"/>).
@@ -18,7 +19,7 @@ internal static class RedisAcl
     public const string MinimalRule =
         "on resetkeys resetchannels -@all "
         + "~computer:*:heartbeat ~session_events:* ~messages:* ~output:* %R~__Booksleeve_TieBreak "
-        + "&teleclaude:heartbeats &signal:* &responses:* &__Booksleeve_MasterChanged "
-        + "+hello +auth +ping +echo +quit +select +client|setname +client|id +info +cluster|nodes +cluster|slots +acl|whoami "
-        + "+setex +get +mget +scan +expire +xadd +xread +xrange +xrevrange +publish +subscribe +unsubscribe";
+        + "&teleclaude:heartbeats &__Booksleeve_MasterChanged "
+        + "+hello +auth +ping +echo +quit +select +client|setname +client|id +client|unblock +info +cluster|nodes +cluster|slots +acl|whoami "
+        + "+setex +get +mget +scan +expire +xadd +xread +xrange +xrevrange +xinfo|stream +publish +subscribe +unsubscribe";
 }

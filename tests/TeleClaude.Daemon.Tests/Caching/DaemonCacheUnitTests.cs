@@ -564,6 +564,77 @@ internal sealed class DaemonCacheUnitTests
         Assert.That(await _cache.GetSessionsAsync(Ct), Is.Empty);
     }
 
+    private static SessionPatch Partial(string id, SessionFields present, SessionInfo values) =>
+        new(values with { SessionId = id, Computer = Remote }, present);
+
+    [Test]
+    public void ApplyRemoteSessionEvent_MergesAPartialSession_OntoTheCachedOne()
+    {
+        _cache.ApplyRemoteSessionEvent(SessionEventNames.NewSession, Session("s1"));
+        Drain();
+        var values = new SessionInfo("s1", Remote, "renamed", null, SessionStatus.Idle, null, null, null, null, null);
+
+        var merged = _cache.ApplyRemoteSessionEvent(SessionEventNames.SessionUpdated, Partial("s1", SessionFields.Title | SessionFields.Status | SessionFields.LastOutput, values));
+
+        var expected = Session("s1") with { Title = "renamed", Status = SessionStatus.Idle, LastOutput = null };
+        Assert.Multiple(() =>
+        {
+            Assert.That(merged, Is.EqualTo(expected), "fields not sent keep their value; last_output was sent as null");
+            Assert.That(_cache.FindRemoteSession("s1"), Is.EqualTo(expected));
+            Assert.That(Drain(), Is.EqualTo(new CacheChange[] { new SessionChanged(SessionEventNames.SessionUpdated, expected) }));
+        });
+    }
+
+    [Test]
+    public void ApplyRemoteSessionEvent_ShowsASessionFirstSeenPartial_WithTheUnsentFieldsUnknown()
+    {
+        var values = new SessionInfo("s9", Remote, "only a title", null, SessionStatus.Starting, null, null, null, null, null);
+
+        _cache.ApplyRemoteSessionEvent(SessionEventNames.SessionUpdated, Partial("s9", SessionFields.Title, values));
+
+        Assert.That(_cache.FindRemoteSession("s9"), Is.EqualTo(new SessionInfo("s9", Remote, "only a title", null, SessionStatus.Unknown, null, null, null, null, null)));
+    }
+
+    [Test]
+    public void ApplyRemoteSessionEvent_EndsTheSession_WhenSessionTerminatedCarriesOnlyTheId_AndIgnoresUnknownEnds()
+    {
+        _cache.ApplyRemoteSessionEvent(SessionEventNames.NewSession, Session("s1"));
+        Drain();
+        var idOnly = Partial("s1", SessionFields.None, Session("s1"));
+
+        var ended = _cache.ApplyRemoteSessionEvent(SessionEventNames.SessionTerminated, idOnly);
+        var unknown = _cache.ApplyRemoteSessionEvent(SessionEventNames.SessionTerminated, Partial("never-seen", SessionFields.None, Session("x")));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(ended, Is.EqualTo(Session("s1") with { Status = SessionStatus.Terminated }));
+            Assert.That(unknown, Is.Null);
+            Assert.That(_cache.FindRemoteSession("s1"), Is.Null);
+            Assert.That(Drain(), Is.EqualTo(new CacheChange[] { new SessionChanged(SessionEventNames.SessionTerminated, ended!) }));
+        });
+    }
+
+    [Test]
+    public void ReplaceRemoteSessions_MergesPartialSessions_AndEndsTheUnlistedOnes()
+    {
+        _cache.ReplaceRemoteSessions(Remote, [Session("s1"), Session("s2")]);
+        Drain();
+        var values = new SessionInfo("s1", Remote, null, null, SessionStatus.Waiting, null, null, null, null, null);
+
+        _cache.ReplaceRemoteSessions(Remote, [Partial("s1", SessionFields.Status, values)]);
+
+        var expected = Session("s1") with { Status = SessionStatus.Waiting };
+        Assert.Multiple(() =>
+        {
+            Assert.That(_cache.FindRemoteSession("s1"), Is.EqualTo(expected));
+            Assert.That(Drain(), Is.EquivalentTo(new CacheChange[]
+            {
+                new SessionChanged(SessionEventNames.SessionUpdated, expected),
+                new SessionChanged(SessionEventNames.SessionTerminated, Session("s2") with { Status = SessionStatus.Terminated }),
+            }));
+        });
+    }
+
     // ------------------------------------------------------------ refresh
 
     [Test]
@@ -603,7 +674,7 @@ internal sealed class DaemonCacheUnitTests
     public async Task RefreshAsync_RepullsSessions_ForTheSessionsView()
     {
         _remote.Setup(r => r.FetchSessionsAsync(Remote, It.IsAny<CancellationToken>()))
-            .ReturnsAsync([Session("s1")]);
+            .ReturnsAsync([SessionPatch.Full(Session("s1"))]);
         _cache.UpsertComputer(Heartbeat(Remote));
         Drain();
 

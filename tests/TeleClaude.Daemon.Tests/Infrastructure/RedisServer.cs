@@ -41,12 +41,14 @@ internal sealed class RedisServer : IAsyncDisposable
         $"--TeleClaude:Redis:Tls:ClientKeyFile={Tls.ClientKey}",
     ];
 
-    public static async Task<RedisServer> StartAsync(string? password = null)
+    /// <param name="password">Require this password (<c>requirepass</c>).</param>
+    /// <param name="port">Listen on this port (e.g. one a daemon was configured with before Redis was up); a free one by default.</param>
+    public static async Task<RedisServer> StartAsync(string? password = null, int? port = null)
     {
-        var port = FreePort();
+        port ??= FreePort();
         var directory = Path.Combine(Path.GetTempPath(), "tc-redis-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(directory);
-        var server = new RedisServer(Launch(port, directory, password), port, directory, password);
+        var server = new RedisServer(Launch(port.Value, directory, password), port.Value, directory, password);
         await server.WaitUntilReadyAsync();
         return server;
     }

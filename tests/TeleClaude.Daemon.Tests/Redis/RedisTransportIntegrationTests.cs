@@ -224,7 +224,6 @@ internal sealed class RedisTransportIntegrationTests
         await db.StreamAddAsync(stream, [new NameValueEntry("event", "new_session"), new NameValueEntry("source", "zulu"), new NameValueEntry("data", "[1,2]")]);
         await db.StreamAddAsync(stream, [new NameValueEntry("event", "new_session"), new NameValueEntry("source", "mallory"), new NameValueEntry("data", RedisJson.Serialize(valid))]);
         await db.StreamAddAsync(stream, [new NameValueEntry("event", "new_session"), new NameValueEntry("source", "zulu"), new NameValueEntry("data", RedisJson.Serialize(valid))]);
-        await db.PublishAsync(RedisKeys.StreamSignal(stream), 1);
 
         await Eventually.ThatAsync(
             async () =>
@@ -257,20 +256,22 @@ internal sealed class RedisTransportIntegrationTests
     }
 
     [Test]
-    public async Task RedisDownAtStart_DaemonServesLocalData_AndJoinsWhenRedisComesUp()
+    public async Task Daemons_ListenOnlyToTheHeartbeatAccelerator_AndSendNoWakeUpSignals()
     {
-        var port = RedisServer.FreePort();
-        var daemon = await DaemonProcess.StartAsync(
-            "lonely",
-            $"--TeleClaude:Redis:Configuration=127.0.0.1:{port},connectRetry=1,connectTimeout=500",
-            "--TeleClaude:HeartbeatInterval=00:00:01");
-        _daemons.Add(daemon);
-        using var rest = daemon.Rest();
+        var (a, b, _) = await StartThreeAsync();
+        var (hub, pushes) = await a.ConnectAsync();
+        await hub.Subscribe(Views.Sessions);
+        await pushes.NextAsync<SessionsSnapshot>(nameof(ISessionsClient.SessionsState));
+        await WaitForInterestAsync(b, "alpha", interested: true);
+        var created = await b.CreateSessionAsync("Read by a blocking XREAD");
+        await pushes.NextAsync<SessionInfo>(nameof(ISessionsClient.SessionCreated), s => s.SessionId == created.SessionId);
 
-        var created = await rest.CreateSessionAsync(new CreateSessionRequest(daemon.ProjectPath, "Works without Redis", "claude"));
+        var channels = (RedisResult[])(await _client.GetDatabase().ExecuteAsync("PUBSUB", "CHANNELS", "*"))!;
 
-        Assert.That((await rest.HealthAsync()).RedisConfigured, Is.True);
-        Assert.That(await rest.ListSessionsAsync(), Has.Some.Matches<SessionInfo>(s => s.SessionId == created.SessionId));
+        // (StackExchange.Redis itself listens to its configuration channel, __Booksleeve_MasterChanged.)
+        Assert.That(channels.Select(c => (string)c!), Does.Contain("teleclaude:heartbeats"));
+        Assert.That(channels.Select(c => (string)c!).Where(c => c.StartsWith("signal:", StringComparison.Ordinal) || c.StartsWith("responses:", StringComparison.Ordinal)), Is.Empty, "no wake-up channel is listened to");
+        Assert.That(a.Get<RedisCounters>().Get(RedisCounters.StreamReads), Is.GreaterThan(0));
     }
 
     private static async Task<string> RequestAsync(IDatabase db, string target, string command, string? args)
@@ -279,7 +280,6 @@ internal sealed class RedisTransportIntegrationTests
             ? [new("command", command), new("initiator", "tester")]
             : [new("command", command), new("initiator", "tester"), new("args", args)];
         var id = (string)(await db.StreamAddAsync(RedisKeys.Messages(target), fields))!;
-        await db.PublishAsync(RedisKeys.StreamSignal(RedisKeys.Messages(target)), 1);
         string? chunk = null;
         await Eventually.ThatAsync(
             async () =>
