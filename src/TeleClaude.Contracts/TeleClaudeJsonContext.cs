@@ -31,6 +31,7 @@ namespace TeleClaude.Contracts;
 [JsonSerializable(typeof(UpdateSessionRequest))]
 [JsonSerializable(typeof(SendInputRequest))]
 [JsonSerializable(typeof(AgentStoppedRequest))]
+[JsonSerializable(typeof(AnswerRequest))]
 [JsonSerializable(typeof(SessionOutput))]
 [JsonSerializable(typeof(SessionMessages))]
 [JsonSerializable(typeof(HealthReport))]

@@ -2,6 +2,11 @@ using Microsoft.Extensions.Options;
 using TeleClaude.Daemon;
 using TeleClaude.Daemon.Mcp;
 
+if (args is ["hook", .. var hookArgs])
+{
+    return await TeleClaude.Daemon.Agents.HookClient.RunAsync(hookArgs);
+}
+
 if (args is ["mcp", .. var mcpArgs])
 {
     return await McpStdioProxy.RunAsync(mcpArgs);

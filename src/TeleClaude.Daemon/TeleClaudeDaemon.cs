@@ -1,3 +1,4 @@
+using TeleClaude.Daemon.Agents;
 using TeleClaude.Daemon.Caching;
 using TeleClaude.Daemon.Commands;
 using TeleClaude.Daemon.Configuration;
@@ -22,6 +23,7 @@ internal static class TeleClaudeDaemon
         builder.Services.AddSessionStore();
         builder.Services.AddDaemonCache();
         builder.Services.AddSessionRunner();
+        builder.Services.AddAgentIntegrations();
         builder.Services.AddDaemonCommands();
         builder.Services.AddSessionsHub();
         builder.AddRedisTransport();
@@ -34,6 +36,7 @@ internal static class TeleClaudeDaemon
         app.MapRestApi();
         app.MapSessionsHub();
         app.MapMcpAdapter();
+        app.MapHooksApi();
         return app;
     }
 }

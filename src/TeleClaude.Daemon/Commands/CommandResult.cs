@@ -14,6 +14,9 @@ internal enum CommandErrorKind
 
     /// <summary>Something this daemon depends on failed (tmux, a remote computer, Redis).</summary>
     Unavailable,
+
+    /// <summary>The request is valid but the thing is not in a state that allows it (e.g. answering a session that is not waiting).</summary>
+    Conflict,
 }
 
 internal sealed record CommandError(CommandErrorKind Kind, string Message, IReadOnlyDictionary<string, string[]>? Fields = null)

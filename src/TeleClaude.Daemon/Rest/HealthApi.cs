@@ -1,6 +1,7 @@
 using System.Reflection;
 using Microsoft.AspNetCore.Http.HttpResults;
 using TeleClaude.Contracts;
+using TeleClaude.Daemon.Agents;
 using TeleClaude.Daemon.Caching;
 using Microsoft.Extensions.Options;
 using TeleClaude.Daemon.Hubs;
@@ -24,10 +25,10 @@ internal static class HealthApi
     private static Ok<HealthReport> Health(DaemonCache cache, DaemonClock clock, IOptions<RedisOptions> redis) =>
         TypedResults.Ok(new HealthReport("ok", cache.LocalComputerName, Version, clock.StartedAt, redis.Value.Enabled));
 
-    private static Ok<HubDiagnostics> HubDiagnostics(InterestManager interest, DaemonCache cache, HubCounters hub, RedisCounters redis)
+    private static Ok<HubDiagnostics> HubDiagnostics(InterestManager interest, DaemonCache cache, HubCounters hub, RedisCounters redis, AgentCounters agents)
     {
         var counters = new Dictionary<string, long>(hub.Snapshot(cache.RefreshCount), StringComparer.Ordinal);
-        foreach (var (name, value) in redis.All)
+        foreach (var (name, value) in redis.All.Concat(agents.All))
         {
             counters[name] = value;
         }

@@ -15,18 +15,37 @@ internal sealed partial class TmuxRunner(IOptions<SessionRunnerOptions> options,
 {
     private const string Prefix = "tc-";
 
+    /// <summary>The session every session's window is linked into, so one control-mode client hears them all.</summary>
+    public const string WatchSession = "teleclaude-watch";
+
     public static string TmuxName(string sessionId) => Prefix + sessionId;
 
-    /// <summary>Starts <paramref name="command"/> in <paramref name="workingDirectory"/> in a new detached tmux session.</summary>
-    public async Task StartAsync(string sessionId, string workingDirectory, IReadOnlyList<string> command, CancellationToken cancellationToken)
+    /// <summary>The session id of a tmux session name, or null when the tmux session is not one of ours.</summary>
+    public static string? SessionIdOf(string tmuxName) =>
+        tmuxName.StartsWith(Prefix, StringComparison.Ordinal) && tmuxName.Length > Prefix.Length ? tmuxName[Prefix.Length..] : null;
+
+    public string SocketName => options.Value.TmuxSocketName;
+
+    /// <summary>
+    /// Starts <paramref name="command"/> in <paramref name="workingDirectory"/> in a new detached tmux session, with
+    /// <paramref name="environment"/> set in the session (the agent and its hooks inherit it).
+    /// </summary>
+    public async Task StartAsync(
+        string sessionId, string workingDirectory, IReadOnlyList<string> command, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
-        string[] args = ["new-session", "-d", "-s", TmuxName(sessionId), "-x", "200", "-y", "50", "-c", workingDirectory, "--", .. command];
+        var env = (environment ?? new Dictionary<string, string>()).SelectMany(e => new[] { "-e", $"{e.Key}={e.Value}" });
+        string[] args = ["new-session", "-d", "-s", TmuxName(sessionId), "-x", "200", "-y", "50", "-c", workingDirectory, .. env, "--", .. command];
         var result = await RunAsync(args, cancellationToken);
         if (result.ExitCode != 0)
         {
             throw new SessionRunnerException($"tmux could not start the session: {result.Error.Trim()}");
         }
     }
+
+    /// <summary>Presses one key (a key name such as <c>1</c>, <c>y</c> or <c>Enter</c>, not literal text) in the session.</summary>
+    public async Task<bool> SendKeyAsync(string sessionId, string key, CancellationToken cancellationToken) =>
+        (await RunAsync(["send-keys", "-t", TmuxName(sessionId), key], cancellationToken)).ExitCode == 0;
 
     /// <summary>Types <paramref name="text"/> literally, then Enter.</summary>
     public async Task<bool> SendAsync(string sessionId, string text, CancellationToken cancellationToken)
@@ -61,8 +80,31 @@ internal sealed partial class TmuxRunner(IOptions<SessionRunnerOptions> options,
         return string.Join('\n', all.TakeLast(lines)).TrimEnd();
     }
 
-    public async Task<bool> KillAsync(string sessionId, CancellationToken cancellationToken) =>
-        (await RunAsync(["kill-session", "-t", TmuxName(sessionId)], cancellationToken)).ExitCode == 0;
+    /// <summary>
+    /// Ends the session's terminal. Its window is killed first: the window is also linked into the watch session,
+    /// and kill-session alone would only unlink it there and leave the agent running.
+    /// </summary>
+    public async Task<bool> KillAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        var window = await RunAsync(["kill-window", "-t", $"={TmuxName(sessionId)}:"], cancellationToken);
+        var session = await RunAsync(["kill-session", "-t", $"={TmuxName(sessionId)}"], cancellationToken);
+        return window.ExitCode == 0 || session.ExitCode == 0;
+    }
+
+    /// <summary>Creates the watch session (a placeholder window running <c>cat</c>, which waits forever at no cost) unless it exists.</summary>
+    public async Task EnsureWatchSessionAsync(CancellationToken cancellationToken)
+    {
+        if ((await RunAsync(["has-session", "-t", "=" + WatchSession], cancellationToken)).ExitCode == 0)
+        {
+            return;
+        }
+
+        var result = await RunAsync(["new-session", "-d", "-s", WatchSession, "-x", "80", "-y", "24", "--", "cat"], cancellationToken);
+        if (result.ExitCode != 0 && !result.Error.Contains("duplicate session", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new SessionRunnerException($"tmux could not create the watch session: {result.Error.Trim()}");
+        }
+    }
 
     /// <summary>Session ids of the tmux sessions alive now (empty when no tmux server runs).</summary>
     public async Task<IReadOnlySet<string>> AliveAsync(CancellationToken cancellationToken)
@@ -71,8 +113,8 @@ internal sealed partial class TmuxRunner(IOptions<SessionRunnerOptions> options,
         return result.ExitCode != 0
             ? new HashSet<string>()
             : result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Where(n => n.StartsWith(Prefix, StringComparison.Ordinal))
-                .Select(n => n[Prefix.Length..])
+                .Select(SessionIdOf)
+                .OfType<string>()
                 .ToHashSet(StringComparer.Ordinal);
     }
 
