@@ -11,7 +11,7 @@ internal sealed record AgentLaunch(IReadOnlyList<string> Command, IReadOnlyDicti
 /// <summary>
 /// Prepares an agent's start so it reports to this daemon. Every session gets its id, the daemon's socket and a
 /// fresh secret in its tmux environment (<c>TELECLAUDE_SESSION_ID</c>, <c>TELECLAUDE_SOCKET</c>,
-/// <c>TELECLAUDE_HOOK_SECRET</c>). Claude Code also gets <c>--settings FILE</c>: a per-session file (0600) that
+/// <c>TELECLAUDE_HOOK_SECRET</c>, and <c>TELECLAUDE_HOOK</c>, the hook command). Claude Code also gets <c>--settings FILE</c>: a per-session file (0600) that
 /// registers our hook command for its lifecycle events; <c>--settings</c> adds to the user's own settings, so their
 /// hooks keep running. Codex gets <c>-c notify=[...]</c>, its end-of-turn program.
 /// </summary>
@@ -24,6 +24,9 @@ internal sealed partial class AgentLauncher
     public const string SessionVariable = "TELECLAUDE_SESSION_ID";
     public const string SocketVariable = "TELECLAUDE_SOCKET";
     public const string SecretVariable = "TELECLAUDE_HOOK_SECRET";
+
+    /// <summary>The hook command line (without the integration argument), for agents or wrappers that report by themselves.</summary>
+    public const string HookVariable = "TELECLAUDE_HOOK";
 
     private readonly AgentHookOptions _hooks;
     private readonly DaemonOptions _daemon;
@@ -59,6 +62,7 @@ internal sealed partial class AgentLauncher
             [SessionVariable] = sessionId,
             [SocketVariable] = _daemon.SocketPath,
             [SecretVariable] = secret,
+            [HookVariable] = string.Join(' ', HookCommand.Select(ShellQuote)),
         };
         IReadOnlyList<string> full = _integrations.IntegrationOf(agent) switch
         {
