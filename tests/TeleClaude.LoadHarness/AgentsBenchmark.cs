@@ -35,6 +35,8 @@ internal static class AgentsBenchmark
         Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
         await using (var daemon = await BenchChild.StartAsync(daemonDll))
         {
+            // A new .NET process spends its first seconds compiling (tiered JIT): not what an idle daemon costs.
+            await Task.Delay(TimeSpan.FromSeconds(20));
             var created = 0;
             foreach (var n in sessionCounts.Order())
             {
@@ -47,7 +49,8 @@ internal static class AgentsBenchmark
                     created += Math.Min(8, n - created);
                 }
 
-                await Task.Delay(TimeSpan.FromSeconds(5)); // every new prompt drawn and captured, the system settled
+                // Every new prompt drawn and captured, and (no hooks) IdleAfter passed: the sessions are idle now.
+                await Task.Delay(TimeSpan.FromSeconds(10));
                 var (daemonCpu, tmuxCpu, seconds) = await daemon.MeasureCpuAsync(window);
                 Console.WriteLine($"| {n} | {seconds:0.0} | {daemonCpu:0.00} | {tmuxCpu:0.00} | {daemonCpu + tmuxCpu:0.00} | {ChildDaemon.ReadRss(daemon.ProcessId) / 1048576.0:0.0} |");
             }

@@ -32,6 +32,12 @@ internal sealed partial class AgentStateTracker(
     private readonly ConcurrentDictionary<string, Live> _live = new(StringComparer.Ordinal);
     private readonly SessionRunnerOptions _options = options.Value;
 
+    /// <summary>
+    /// Raised with a session id when the tracker needs that session's screen again even if it has not changed: a
+    /// permission hook can arrive after its dialog was drawn (and captured), and the dialog then stays still.
+    /// </summary>
+    public event Action<string>? ScreenWanted;
+
     /// <summary>True while the session waits for the user: its screen is followed closely (the dialog's choices, its answer).</summary>
     public bool WantsFastScreen(string sessionId) => _live.TryGetValue(sessionId, out var live) && live.Waiting;
 
@@ -42,6 +48,7 @@ internal sealed partial class AgentStateTracker(
         await live.Gate.WaitAsync(cancellationToken);
         try
         {
+            live.LastScreen = screen;
             var lastOutput = Tail(screen, _options.OutputLines);
             var outputChanged = false;
             var changed = false;
@@ -148,6 +155,13 @@ internal sealed partial class AgentStateTracker(
                 }
 
                 var next = Apply(s, hook, now, live);
+                if (next is { Status: SessionStatus.Waiting, Waiting: { Choices.Count: 0 } asked } && DialogOnScreen(live, next.Agent, hook) is { } shown)
+                {
+                    // The dialog was drawn (and captured) before its hook arrived: its choices are already known.
+                    live.PromptSeen = true;
+                    next = next with { Waiting = asked with { Choices = shown.Choices } };
+                }
+
                 if (!ReferenceEquals(next, s) || transcriptChanged)
                 {
                     (eventName, detail) = hook.Kind switch
@@ -167,6 +181,11 @@ internal sealed partial class AgentStateTracker(
                 if (eventName is not null)
                 {
                     cache.PublishLocalSession(eventName, updated, detail);
+                }
+
+                if (updated is { Status: SessionStatus.Waiting, Waiting.Choices.Count: 0 })
+                {
+                    ScreenWanted?.Invoke(sessionId);
                 }
 
                 if (updated.Status == SessionStatus.Terminated)
@@ -228,6 +247,17 @@ internal sealed partial class AgentStateTracker(
         {
             live.Gate.Release();
         }
+    }
+
+    /// <summary>The dialog on the last captured screen, when it asks about what <paramref name="hook"/> names.</summary>
+    private ScreenPrompt? DialogOnScreen(Live live, string? agent, HookEvent hook)
+    {
+        if (live.LastScreen is not { } screen || ScreenPrompts.Detect(screen, integrations.PromptsOf(agent)) is not { Choices.Count: > 0 } prompt)
+        {
+            return null;
+        }
+
+        return hook.Subject is null || screen.Contains(hook.Subject, StringComparison.Ordinal) ? prompt : null;
     }
 
     private static SessionInfo Apply(SessionInfo s, HookEvent hook, DateTimeOffset now, Live live)
@@ -319,6 +349,8 @@ internal sealed partial class AgentStateTracker(
         public bool PromptSeen { get; set; }
 
         public bool Waiting { get; set; }
+
+        public string? LastScreen { get; set; }
 
         public ITimer? IdleTimer { get; set; }
     }

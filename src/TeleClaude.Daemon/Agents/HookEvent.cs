@@ -38,7 +38,8 @@ internal sealed record HookEvent(
     string? Prompt = null,
     string? Text = null,
     string? NotificationType = null,
-    string? Reason = null)
+    string? Reason = null,
+    string? Subject = null)
 {
     private const int MaxTextLength = 2000;
 
@@ -56,7 +57,7 @@ internal sealed record HookEvent(
             "SessionStart" => new(HookEventKind.SessionStart, name, transcript),
             "UserPromptSubmit" => new(HookEventKind.PromptSubmitted, name, transcript, Prompt: Cut(String(root, "prompt"))),
             "PreToolUse" or "PostToolUse" => new(HookEventKind.ToolUse, name, transcript),
-            "PermissionRequest" => new(HookEventKind.PermissionRequest, name, transcript, Text: DescribeTool(root)),
+            "PermissionRequest" => new(HookEventKind.PermissionRequest, name, transcript, Text: DescribeTool(root), Subject: ToolSubject(root)),
             "Notification" => new(HookEventKind.Notification, name, transcript, Text: Cut(String(root, "message")), NotificationType: String(root, "notification_type")),
             "Stop" => new(HookEventKind.Stop, name, transcript, Text: Cut(String(root, "last_assistant_message"))),
             "SessionEnd" => new(HookEventKind.SessionEnd, name, transcript, Reason: String(root, "reason")),
@@ -75,6 +76,19 @@ internal sealed record HookEvent(
         return type == "agent-turn-complete"
             ? new(HookEventKind.Stop, type, Text: Cut(String(root, "last-assistant-message")))
             : new(HookEventKind.Other, type);
+    }
+
+    /// <summary>What a tool call acts on (its command, file, url or pattern), as its dialog shows it; null when unknown.</summary>
+    private static string? ToolSubject(JsonElement root)
+    {
+        if (!root.TryGetProperty("tool_input", out var input) || input.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        var what = String(input, "command") ?? String(input, "file_path") ?? String(input, "path") ?? String(input, "url") ?? String(input, "pattern");
+        // The dialog wraps long subjects; its first line is enough to tell this dialog from an earlier one.
+        return what?.Split('\n')[0] is { Length: > 0 } first ? first[..Math.Min(first.Length, 60)] : null;
     }
 
     /// <summary>"Bash: touch x.txt (Create a file)": the tool and what it would do, as the permission question's text.</summary>

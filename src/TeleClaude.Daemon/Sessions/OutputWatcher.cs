@@ -48,6 +48,8 @@ internal sealed partial class OutputWatcher(
     private TmuxControlClient? _client;
     private bool _resyncQueued;
 
+    private bool _subscribed;
+
     /// <summary>The SignalR group of a session's watchers.</summary>
     public static string WatchGroup(string sessionId) => "watch:" + sessionId;
 
@@ -98,6 +100,12 @@ internal sealed partial class OutputWatcher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!_subscribed)
+        {
+            _subscribed = true;
+            tracker.ScreenWanted += sessionId => _work.Writer.TryWrite(new ScreenWanted(sessionId));
+        }
+
         var pipeline = Backoff.Forever("Following tmux in control mode", time, logger, _ => counters.ControlClientFailed());
         try
         {
@@ -107,6 +115,22 @@ internal sealed partial class OutputWatcher(
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Stops following; a watch session left with no session to follow is removed, so no idle tmux server lingers.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        try
+        {
+            if ((await tmux.AliveAsync(cancellationToken)).Count == 0)
+            {
+                await tmux.KillWatchSessionAsync(cancellationToken);
+            }
+        }
+        catch (Exception ex) when (ex is SessionRunnerException or OperationCanceledException)
         {
         }
     }
@@ -158,6 +182,10 @@ internal sealed partial class OutputWatcher(
                     break;
                 case CaptureDue { Pane: var pane }:
                     await CaptureAsync(client, pane, cancellationToken);
+                    break;
+                case ScreenWanted { SessionId: var sessionId } when _bySession.TryGetValue(sessionId, out var wanted):
+                    wanted.LastScreen = null; // hand the next capture to the tracker even if the screen did not change
+                    Schedule(wanted);
                     break;
                 case ResyncDue:
                     _resyncQueued = false;
@@ -394,6 +422,8 @@ internal sealed partial class OutputWatcher(
     private sealed record CaptureDue(Pane Pane) : Work;
 
     private sealed record ResyncDue : Work;
+
+    private sealed record ScreenWanted(string SessionId) : Work;
 
     private sealed record CaptureRequest(string SessionId, TaskCompletionSource<string?> Reply) : Work;
 

@@ -12,7 +12,7 @@ internal sealed class SessionRunnerOptions
     /// After tmux reports output of a quiet pane, how long to wait before capturing it, so a burst of output is
     /// captured once.
     /// </summary>
-    public TimeSpan OutputDebounce { get; set; } = TimeSpan.FromMilliseconds(10);
+    public TimeSpan OutputDebounce { get; set; } = TimeSpan.FromMilliseconds(5);
 
     /// <summary>Shortest time between two captures of a pane someone watches (hub <c>Watch</c>).</summary>
     public TimeSpan WatchInterval { get; set; } = TimeSpan.FromMilliseconds(50);

@@ -99,12 +99,19 @@ internal sealed partial class TmuxRunner(IOptions<SessionRunnerOptions> options,
             return;
         }
 
-        var result = await RunAsync(["new-session", "-d", "-s", WatchSession, "-x", "80", "-y", "24", "--", "cat"], cancellationToken);
+        var result = await RunAsync(["new-session", "-d", "-s", WatchSession, "-n", "_watch", "-x", "80", "-y", "24", "--", "cat"], cancellationToken);
         if (result.ExitCode != 0 && !result.Error.Contains("duplicate session", StringComparison.OrdinalIgnoreCase))
         {
             throw new SessionRunnerException($"tmux could not create the watch session: {result.Error.Trim()}");
         }
+
+        // Nobody looks at the watch session: without a status line tmux does not re-format a list of every linked
+        // window for the control client every status-interval.
+        await RunAsync(["set-option", "-t", WatchSession, "status", "off"], cancellationToken);
     }
+
+    /// <summary>Removes the watch session (the tmux server exits with its last session).</summary>
+    public Task KillWatchSessionAsync(CancellationToken cancellationToken) => RunAsync(["kill-session", "-t", "=" + WatchSession], cancellationToken);
 
     /// <summary>Session ids of the tmux sessions alive now (empty when no tmux server runs).</summary>
     public async Task<IReadOnlySet<string>> AliveAsync(CancellationToken cancellationToken)

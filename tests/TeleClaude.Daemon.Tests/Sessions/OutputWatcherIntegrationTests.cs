@@ -126,6 +126,30 @@ internal sealed class OutputWatcherIntegrationTests
     }
 
     [Test]
+    public async Task WatchSession_KeepsItsPlaceholder_SoTheControlClientStaysAttached_WithNoSessionLeft(CancellationToken cancellationToken)
+    {
+        // Regression: the re-sync once took the watch session's own placeholder window for an orphan and killed it; with
+        // no session left the watch session died with it, and the control client was restarted over and over.
+        await using var daemon = await DaemonProcess.StartAsync("placeholder");
+        await Eventually.ThatAsync(async () => await daemon.CounterAsync("tmux_control_starts") == 1, "the control client is attached");
+        var session = await daemon.CreateSessionAsync("Comes and goes");
+        using var rest = daemon.Rest();
+        await WaitForOutputAsync(rest, session.SessionId, "test agent ready", cancellationToken);
+        await rest.EndSessionAsync(session.SessionId, cancellationToken);
+
+        // Observe what the re-syncs after both %sessions-changed left behind.
+        await Eventually.ThatAsync(
+            async () => (await Tmux.RunAsync(daemon.TmuxSocketName, cancellationToken, "list-windows", "-t", "=teleclaude-watch", "-F", "#{window_name}")).Output == "_watch",
+            "the watch session holds only its placeholder window");
+        var (_, clients) = await Tmux.RunAsync(daemon.TmuxSocketName, cancellationToken, "list-clients", "-F", "#{client_control_mode} #{session_name}");
+        Assert.That(clients, Is.EqualTo("1 teleclaude-watch"), "one control client, still attached");
+        Assert.That(await daemon.CounterAsync("tmux_control_failures"), Is.Zero);
+        Assert.That(await daemon.CounterAsync("tmux_control_starts"), Is.EqualTo(1));
+        var (_, status) = await Tmux.RunAsync(daemon.TmuxSocketName, cancellationToken, "show-options", "-t", "teleclaude-watch", "-v", "status");
+        Assert.That(status, Is.EqualTo("off"), "no status line to format for a watch session nobody sees");
+    }
+
+    [Test]
     public async Task AgentExits_SessionTerminatedFromTmuxNotification(CancellationToken cancellationToken)
     {
         await using var daemon = await DaemonProcess.StartAsync("exits");
