@@ -31,8 +31,8 @@ internal static class AgentsBenchmark
 
         Console.WriteLine("### 1. CPU with N live idle sessions (agent `bash` at its prompt)");
         Console.WriteLine();
-        Console.WriteLine($"| live idle sessions | window s | daemon with children, % of one core | tmux server, % of one core | together | daemon RSS MiB |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine($"| live idle sessions | window s | daemon with children, % of one core | tmux server, % of one core | together | daemon RSS MiB | tmux output notifications / pane captures in the window |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
         await using (var daemon = await BenchChild.StartAsync(daemonDll))
         {
             // A new .NET process spends its first seconds compiling (tiered JIT): not what an idle daemon costs.
@@ -51,8 +51,13 @@ internal static class AgentsBenchmark
 
                 // Every new prompt drawn and captured, and (no hooks) IdleAfter passed: the sessions are idle now.
                 await Task.Delay(TimeSpan.FromSeconds(10));
+                var before = await CountersAsync(rest);
                 var (daemonCpu, tmuxCpu, seconds) = await daemon.MeasureCpuAsync(window);
-                Console.WriteLine($"| {n} | {seconds:0.0} | {daemonCpu:0.00} | {tmuxCpu:0.00} | {daemonCpu + tmuxCpu:0.00} | {ChildDaemon.ReadRss(daemon.ProcessId) / 1048576.0:0.0} |");
+                var after = await CountersAsync(rest);
+                var activity = before is null || after is null
+                    ? "n/a (older daemon)"
+                    : $"{after["tmux_output_notifications"] - before["tmux_output_notifications"]} / {after["pane_captures"] - before["pane_captures"]}";
+                Console.WriteLine($"| {n} | {seconds:0.0} | {daemonCpu:0.00} | {tmuxCpu:0.00} | {daemonCpu + tmuxCpu:0.00} | {ChildDaemon.ReadRss(daemon.ProcessId) / 1048576.0:0.0} | {activity} |");
             }
         }
 
@@ -95,6 +100,13 @@ internal static class AgentsBenchmark
 
         Console.WriteLine();
         Console.WriteLine($"Finished in {started.Elapsed.TotalSeconds:0} s; load average {File.ReadAllText("/proc/loadavg").Trim()} after.");
+    }
+
+    /// <summary>The daemon's diagnostics counters; null for a build that has no output watcher counters.</summary>
+    private static async Task<IReadOnlyDictionary<string, long>?> CountersAsync(TeleClaudeRestClient rest)
+    {
+        var counters = (await rest.DiagnosticsAsync()).Counters;
+        return counters.ContainsKey("pane_captures") ? counters : null;
     }
 
     private static void Print(string what, List<double> samples)

@@ -55,6 +55,13 @@ internal sealed partial class AgentLauncher
     /// <summary>Builds the command and environment of a new session of <paramref name="agent"/>, writing its settings file when it needs one.</summary>
     public AgentLaunch Prepare(string agent, string sessionId)
     {
+        if (_hookCommand.IsValueCreated && HookCommand is ["sh", var script] && !File.Exists(script))
+        {
+            // Someone cleaned the agents directory while the daemon ran: write the script again.
+            DaemonPaths.EnsurePrivateDirectory(Directory);
+            WritePrivate(script, Encoding.UTF8.GetBytes(HookScript(_hooks.Timeout)));
+        }
+
         var command = _daemon.Agents[agent].Command;
         var secret = HookSecrets.Create();
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -133,10 +140,16 @@ internal sealed partial class AgentLauncher
             return ["sh", script];
         }
 
-        // `TeleClaude.Daemon hook`, run the way this daemon was: through the dotnet host or as its own app host.
+        // `TeleClaude.Daemon hook`, run the way this daemon was: as its own app host, else through the dotnet host
+        // (the one running this process when it is dotnet, else the one on PATH, e.g. when hosted by a test runner).
         var process = Environment.ProcessPath ?? "dotnet";
         var assembly = typeof(AgentLauncher).Assembly.Location;
-        IReadOnlyList<string> command = Path.GetFileNameWithoutExtension(process) == "dotnet" ? [process, assembly, "hook"] : [process, "hook"];
+        IReadOnlyList<string> command = Path.GetFileNameWithoutExtension(process) switch
+        {
+            "TeleClaude.Daemon" => [process, "hook"],
+            "dotnet" => [process, assembly, "hook"],
+            _ => ["dotnet", assembly, "hook"],
+        };
         var shown = string.Join(' ', command);
         LogHookClient("dotnet", shown);
         return command;
