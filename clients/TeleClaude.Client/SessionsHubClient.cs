@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -59,11 +60,16 @@ public sealed class SessionsHubClient : ISessionsHub, IAsyncDisposable
 
         if (protocol == HubProtocolKind.MessagePack)
         {
-            builder.AddMessagePackProtocol();
+            if (!IsMessagePackSupported)
+            {
+                throw new NotSupportedException("The MessagePack hub protocol needs runtime code generation; this build (trimmed or native AOT) speaks JSON only.");
+            }
+
+            AddMessagePack(builder);
         }
         else
         {
-            builder.AddJsonProtocol(o => TeleClaudeJsonContext.Configure(o.PayloadSerializerOptions));
+            builder.AddJsonProtocol(o => WireJson.Configure(o.PayloadSerializerOptions));
         }
 
         if (reconnect)
@@ -112,6 +118,20 @@ public sealed class SessionsHubClient : ISessionsHub, IAsyncDisposable
         connection.On<TodosUpdate>(nameof(ISessionsClient.TodosUpdated), receiver.TodosUpdated);
         connection.On<SessionOutput>(nameof(ISessionsClient.SessionOutput), receiver.SessionOutput);
     }
+
+    /// <summary>
+    /// MessagePack's resolvers generate code at run time. Apps published trimmed or as native AOT (telec) turn this
+    /// switch off (<c>RuntimeHostConfigurationOption TeleClaude.Client.MessagePackProtocol=false, Trim=true</c>), which
+    /// removes the MessagePack path from their build; everyone else keeps both protocols.
+    /// </summary>
+    [FeatureSwitchDefinition(MessagePackSwitch)]
+    internal static bool IsMessagePackSupported => !AppContext.TryGetSwitch(MessagePackSwitch, out var enabled) || enabled;
+
+    private const string MessagePackSwitch = "TeleClaude.Client.MessagePackProtocol";
+
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Only reached when IsMessagePackSupported; trimmed and AOT apps turn that switch off, which removes this call from their build.")]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "As above.")]
+    private static void AddMessagePack(IHubConnectionBuilder builder) => builder.AddMessagePackProtocol();
 
     private sealed class ForeverRetryPolicy : IRetryPolicy
     {

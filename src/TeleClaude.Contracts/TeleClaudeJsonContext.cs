@@ -30,6 +30,7 @@ namespace TeleClaude.Contracts;
 [JsonSerializable(typeof(CreateSessionRequest))]
 [JsonSerializable(typeof(UpdateSessionRequest))]
 [JsonSerializable(typeof(SendInputRequest))]
+[JsonSerializable(typeof(AddProjectRequest))]
 [JsonSerializable(typeof(AgentStoppedRequest))]
 [JsonSerializable(typeof(AnswerRequest))]
 [JsonSerializable(typeof(SessionOutput))]

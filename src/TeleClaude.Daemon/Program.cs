@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using TeleClaude.Daemon;
 using TeleClaude.Daemon.Mcp;
+using TeleClaude.Daemon.Security;
 
 if (args is ["hook", .. var hookArgs])
 {
@@ -10,6 +11,11 @@ if (args is ["hook", .. var hookArgs])
 if (args is ["mcp", .. var mcpArgs])
 {
     return await McpStdioProxy.RunAsync(mcpArgs);
+}
+
+if (args is ["token", .. var tokenArgs])
+{
+    return await TokenCommand.RunAsync(tokenArgs);
 }
 
 try

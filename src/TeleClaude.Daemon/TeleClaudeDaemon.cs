@@ -5,8 +5,10 @@ using TeleClaude.Daemon.Configuration;
 using TeleClaude.Daemon.Hosting;
 using TeleClaude.Daemon.Hubs;
 using TeleClaude.Daemon.Mcp;
+using TeleClaude.Daemon.Projects;
 using TeleClaude.Daemon.Redis;
 using TeleClaude.Daemon.Rest;
+using TeleClaude.Daemon.Security;
 using TeleClaude.Daemon.Sessions;
 using TeleClaude.Daemon.Storage;
 
@@ -20,7 +22,9 @@ internal static class TeleClaudeDaemon
         var builder = WebApplication.CreateSlimBuilder(args);
         builder.AddDaemonOptions(args);
         builder.AddDaemonListeners();
+        builder.AddDaemonSecurity();
         builder.Services.AddSessionStore();
+        builder.Services.AddProjects();
         builder.Services.AddDaemonCache();
         builder.Services.AddSessionRunner();
         builder.Services.AddAgentIntegrations();
@@ -33,7 +37,9 @@ internal static class TeleClaudeDaemon
 
         var app = builder.Build();
         app.UseRestErrors();
+        app.UseDaemonSecurity();
         app.MapRestApi();
+        app.MapProjectsApi();
         app.MapSessionsHub();
         app.MapMcpAdapter();
         app.MapHooksApi();

@@ -38,7 +38,10 @@ internal static class Program
         "                          (--daemon: another build's TeleClaude.Daemon.dll, e.g. for the CPU before/after; --samples 0: CPU only)\n" +
         "       TeleClaude.LoadHarness micro [BenchmarkDotNet switches]\n" +
         "  micro                   BenchmarkDotNet (in process, ShortRun, MemoryDiagnoser): DaemonCache.GetSessionsAsync with\n" +
-        "                          1,000 and 10,000 cached remote sessions; SessionEventReceiver.TryDecode";
+        "                          1,000 and 10,000 cached remote sessions; SessionEventReceiver.TryDecode\n" +
+        "       TeleClaude.LoadHarness access [--requests N]\n" +
+        "  access                  what the locks cost: TCP requests with and without the token, a refused one, the Unix socket\n" +
+        "  --requests N            measured requests per case, 100-100000 (default 5000)";
 
     public static async Task<int> Main(string[] args)
     {
@@ -54,6 +57,8 @@ internal static class Program
                 return MicroBenchmarks.Run(args[1..]);
             case "agents":
                 return await AgentsAsync(args);
+            case "access":
+                return await AccessAsync(args);
             default:
                 await Console.Error.WriteLineAsync(Usage);
                 return 2;
@@ -193,6 +198,26 @@ internal static class Program
 
         await CriteriaBenchmark.RunAsync(new CriteriaSettings(
             remotes, sessions, clients, rates, PreparationRuns: 5, RateWindow: TimeSpan.FromSeconds(5), FanOutEvents: 100, FanOutRate: 20, ProfileEvents: 100));
+        return 0;
+    }
+
+    private static async Task<int> AccessAsync(string[] args)
+    {
+        var requests = 5000;
+        for (var i = 1; i < args.Length; i++)
+        {
+            if (args[i] == "--requests" && i + 1 < args.Length && TryInt(args[i + 1], 100, 100_000, out var n))
+            {
+                requests = n;
+                i++;
+            }
+            else
+            {
+                return await BadArgumentAsync(args[i], "--requests takes a whole number from 100 to 100000.");
+            }
+        }
+
+        await AccessBenchmark.RunAsync(requests);
         return 0;
     }
 

@@ -25,6 +25,7 @@ internal static class ListCommand
         {
             var text = command.Target switch
             {
+                ListTarget.Sessions when command.Waiting => FormatWaiting(await rest.ListSessionsAsync(timeout.Token), command.Json),
                 ListTarget.Sessions => Format(await rest.ListSessionsAsync(timeout.Token), command.Json),
                 ListTarget.Computers => Format(await rest.ListComputersAsync(timeout.Token), command.Json),
                 _ => Format(await rest.ListProjectsAsync(timeout.Token), command.Json),
@@ -66,6 +67,28 @@ internal static class ListCommand
                 ]));
     }
 
+    /// <summary>Sessions waiting for the user on every computer, the one waiting longest first, with their question.</summary>
+    private static string FormatWaiting(IReadOnlyList<SessionInfo> sessions, bool json)
+    {
+        IReadOnlyList<SessionInfo> waiting = sessions.Where(s => s.Status == SessionStatus.Waiting)
+            .OrderBy(DashboardModel.WaitingSince)
+            .ThenBy(s => s.SessionId, StringComparer.Ordinal)
+            .ToArray();
+        if (json)
+        {
+            return Json(waiting);
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        return TextTable.Render(
+            ["COMPUTER", "PROJECT", "TITLE", "WAITING", "QUESTION", "ID"],
+            waiting.Select(s => (IReadOnlyList<string>)
+            [
+                s.Computer, Rows.ProjectLabel(s.ProjectPath), Rows.OneLine(s.Title ?? Rows.Unknown, 40),
+                Rows.Age(now - DashboardModel.WaitingSince(s)), Rows.OneLine(Rows.Question(s), 80), s.SessionId,
+            ]));
+    }
+
     private static string Format(IReadOnlyList<ComputerInfo> computers, bool json)
     {
         if (json)
@@ -91,8 +114,9 @@ internal static class ListCommand
         }
 
         return TextTable.Render(
-            ["COMPUTER", "NAME", "PATH", "DESCRIPTION"],
-            projects.Select(p => (IReadOnlyList<string>)[p.Computer, p.Name, p.Path, Rows.OneLine(p.Description, 60)]));
+            ["COMPUTER", "NAME", "PATH", "SOURCE", "DESCRIPTION"],
+            projects.Select(p => (IReadOnlyList<string>)
+                [p.Computer, p.Name, p.Path, p.Source == ProjectSource.Added ? "added" : "configured", Rows.OneLine(p.Description, 60)]));
     }
 
     private static string Json<T>(T value) => JsonSerializer.Serialize(value, Indented.GetTypeInfo(typeof(T))) + "\n";

@@ -1,24 +1,36 @@
 using System.Net.Sockets;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using TeleClaude.Client;
 using TeleClaude.Contracts;
 using Telec.Cli;
+using Telec.Diagnostics;
 
 namespace Telec.Connection;
 
 /// <summary>
-/// Owns the hub connection: connects (retrying every 2 s while the daemon is down), subscribes to both views,
-/// follows SignalR's automatic reconnects and subscribes again after each. Runs entirely off the UI thread;
-/// state changes go to <paramref name="statusChanged"/>, which marshals them itself.
+/// Owns the hub connection: connects (retrying every 2 s while the daemon is down), subscribes to both views, follows
+/// SignalR's automatic reconnects and subscribes again after each, and keeps watching the one session the preview
+/// shows (again after each reconnect). Runs entirely off the UI thread; state changes go to
+/// <paramref name="statusChanged"/>, which marshals them itself.
 /// </summary>
 internal sealed class HubConnector(string socketPath, ISessionsClient receiver, Action<ConnectionStatus> statusChanged) : IAsyncDisposable
 {
     public static readonly TimeSpan RetryEvery = TimeSpan.FromSeconds(2);
 
     private readonly CancellationTokenSource _stop = new();
+    private readonly SemaphoreSlim _watchGate = new(1, 1);
     private SessionsHubClient? _hub;
     private Task _loop = Task.CompletedTask;
     private TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private string? _watched;
+    private volatile ConnectionStatus _status = new(ConnectionState.Connecting);
+
+    /// <summary>The latest status (a UI that starts later reads it here).</summary>
+    public ConnectionStatus Status => _status;
+
+    /// <summary>Reports why watching the preview's session failed (session id, message), e.g. a daemon without the watcher.</summary>
+    public event Action<string, string>? WatchFailed;
 
     public void Start() => _loop = Task.Run(() => RunAsync(_stop.Token));
 
@@ -32,6 +44,46 @@ internal sealed class HubConnector(string socketPath, ISessionsClient receiver, 
         else
         {
             throw new InvalidOperationException("not connected to the daemon");
+        }
+    }
+
+    /// <summary>
+    /// Makes <paramref name="sessionId"/> the one watched session (null: none): unwatches the previous one, watches this one.
+    /// Remembered across reconnects. Failures go to <see cref="WatchFailed"/>; the call itself never throws.
+    /// </summary>
+    public async Task WatchAsync(string? sessionId)
+    {
+        await _watchGate.WaitAsync(_stop.Token);
+        try
+        {
+            if (_watched == sessionId)
+            {
+                return;
+            }
+
+            var previous = _watched;
+            _watched = sessionId;
+            if (_hub is not { Connection.State: HubConnectionState.Connected } hub)
+            {
+                return;
+            }
+
+            if (previous is not null)
+            {
+                await InvokeWatchAsync(hub, previous, watch: false);
+            }
+
+            if (sessionId is not null)
+            {
+                await InvokeWatchAsync(hub, sessionId, watch: true);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            _watchGate.Release();
         }
     }
 
@@ -54,24 +106,50 @@ internal sealed class HubConnector(string socketPath, ISessionsClient receiver, 
         _stop.Dispose();
     }
 
+    private void Report(ConnectionStatus status)
+    {
+        _status = status;
+        statusChanged(status);
+    }
+
+    private async Task InvokeWatchAsync(SessionsHubClient hub, string sessionId, bool watch)
+    {
+        try
+        {
+            await (watch ? hub.Watch(sessionId) : hub.Unwatch(sessionId));
+        }
+        catch (Exception ex) when (ex is HubException or InvalidOperationException or IOException)
+        {
+            if (watch)
+            {
+                // SignalR prefixes the daemon's own words with "An unexpected error occurred invoking ... HubException: ".
+                var message = ex.Message;
+                var own = message.LastIndexOf("HubException: ", StringComparison.Ordinal);
+                WatchFailed?.Invoke(sessionId, own >= 0 ? message[(own + "HubException: ".Length)..] : message);
+            }
+        }
+    }
+
     private async Task RunAsync(CancellationToken stop)
     {
         var everConnected = false;
-        statusChanged(new ConnectionStatus(ConnectionState.Connecting));
+        Report(new ConnectionStatus(ConnectionState.Connecting));
         while (!stop.IsCancellationRequested)
         {
             _hub ??= CreateHub();
             _closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             try
             {
+                StartupTrace.Mark("hub start");
                 await _hub.StartAsync(stop);
+                StartupTrace.Mark("hub connected");
                 await SubscribeAsync(_hub);
                 everConnected = true;
-                statusChanged(new ConnectionStatus(ConnectionState.Connected));
+                Report(new ConnectionStatus(ConnectionState.Connected));
 
                 // SignalR reconnects on its own (Reconnecting/Reconnected); only a final close comes back here.
                 await _closed.Task.WaitAsync(stop);
-                statusChanged(new ConnectionStatus(ConnectionState.Reconnecting, "Connection to the daemon closed; reconnecting."));
+                Report(new ConnectionStatus(ConnectionState.Reconnecting, "Connection to the daemon closed; reconnecting."));
                 continue;
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -86,7 +164,7 @@ internal sealed class HubConnector(string socketPath, ISessionsClient receiver, 
                 }
 
                 var problem = DaemonUnreachable.Message(socketPath, ex) + " " + DaemonUnreachable.StartHint + " Retrying every 2 s.";
-                statusChanged(new ConnectionStatus(everConnected ? ConnectionState.Reconnecting : ConnectionState.Disconnected, problem));
+                Report(new ConnectionStatus(everConnected ? ConnectionState.Reconnecting : ConnectionState.Disconnected, problem));
             }
 
             try
@@ -102,10 +180,11 @@ internal sealed class HubConnector(string socketPath, ISessionsClient receiver, 
 
     private SessionsHubClient CreateHub()
     {
-        var hub = SessionsHubClient.Create(socketPath, receiver, HubProtocolKind.MessagePack, reconnect: true);
+        // JSON: the protocol the native build carries (MessagePack needs run-time code generation).
+        var hub = SessionsHubClient.Create(socketPath, receiver, HubProtocolKind.Json, reconnect: true);
         hub.Connection.Reconnecting += error =>
         {
-            statusChanged(new ConnectionStatus(ConnectionState.Reconnecting, "Connection to the daemon lost; reconnecting."));
+            Report(new ConnectionStatus(ConnectionState.Reconnecting, "Connection to the daemon lost; reconnecting."));
             _ = CutShortReconnectWaitAsync(hub, _stop.Token);
             return Task.CompletedTask;
         };
@@ -115,11 +194,11 @@ internal sealed class HubConnector(string socketPath, ISessionsClient receiver, 
             try
             {
                 await SubscribeAsync(hub);
-                statusChanged(new ConnectionStatus(ConnectionState.Connected));
+                Report(new ConnectionStatus(ConnectionState.Connected));
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                statusChanged(new ConnectionStatus(ConnectionState.Reconnecting, $"Resubscribing failed: {ex.Message}"));
+                Report(new ConnectionStatus(ConnectionState.Reconnecting, $"Resubscribing failed: {ex.Message}"));
 
                 // Not awaited inside the handler: the close brings the retry loop back to a fresh start.
                 _ = hub.Connection.StopAsync();
@@ -170,9 +249,16 @@ internal sealed class HubConnector(string socketPath, ISessionsClient receiver, 
         }
     }
 
-    private static async Task SubscribeAsync(SessionsHubClient hub)
+    private async Task SubscribeAsync(SessionsHubClient hub)
     {
         // In parallel: the sessions state need not wait for the preparation pulls (up to SubscribeWait).
         await Task.WhenAll(hub.Subscribe(Views.Sessions), hub.Subscribe(Views.Preparation));
+        StartupTrace.Mark("subscribed");
+
+        // A new connection watches nothing: watch the preview's session again.
+        if (_watched is { } watched)
+        {
+            await InvokeWatchAsync(hub, watched, watch: true);
+        }
     }
 }

@@ -16,6 +16,9 @@ internal sealed class DashboardModel(TimeProvider clock)
     private readonly Dictionary<ProjectKey, ProjectInfo> _projects = [];
     private readonly Dictionary<ProjectKey, IReadOnlyList<TodoInfo>> _todos = [];
     private readonly Dictionary<string, DateTimeOffset> _changed = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SessionOutput> _outputs = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _waiting = new(StringComparer.Ordinal);
+    private readonly List<SessionInfo> _startedWaiting = [];
 
     public bool HasSessionsState { get; private set; }
 
@@ -37,6 +40,28 @@ internal sealed class DashboardModel(TimeProvider clock)
         _projects.TryGetValue(new ProjectKey(computer, path), out var project) ? project : null;
 
     public SessionInfo? FindSession(string sessionId) => _sessions.GetValueOrDefault(sessionId);
+
+    /// <summary>The last screen pushed for a watched session; null before the first.</summary>
+    public SessionOutput? OutputOf(string sessionId) => _outputs.GetValueOrDefault(sessionId);
+
+    /// <summary>Sessions that need the user, on every computer, the one waiting longest first.</summary>
+    public IReadOnlyList<SessionInfo> Waiting =>
+        _sessions.Values.Where(s => s.Status == SessionStatus.Waiting)
+            .OrderBy(WaitingSince)
+            .ThenBy(s => s.SessionId, StringComparer.Ordinal)
+            .ToArray();
+
+    /// <summary>When <paramref name="session"/> started waiting: its question's time, else its last activity.</summary>
+    public static DateTimeOffset WaitingSince(SessionInfo session) =>
+        session.Waiting?.Since ?? session.LastActivity ?? DateTimeOffset.MaxValue;
+
+    /// <summary>Sessions that started waiting since the last call (for the optional bell / desktop notification).</summary>
+    public IReadOnlyList<SessionInfo> TakeStartedWaiting()
+    {
+        var started = _startedWaiting.ToArray();
+        _startedWaiting.Clear();
+        return started;
+    }
 
     /// <summary>True while <paramref name="rowKey"/> changed less than <see cref="HighlightFor"/> ago.</summary>
     public bool IsHighlighted(string rowKey) =>
@@ -76,6 +101,7 @@ internal sealed class DashboardModel(TimeProvider clock)
         }
 
         HasSessionsState = true;
+        SyncWaiting();
         Touch();
     }
 
@@ -106,6 +132,15 @@ internal sealed class DashboardModel(TimeProvider clock)
         }
 
         _sessions[session.SessionId] = session;
+        if (session.Status != SessionStatus.Waiting)
+        {
+            _waiting.Remove(session.SessionId);
+        }
+        else if (_waiting.Add(session.SessionId))
+        {
+            _startedWaiting.Add(session);
+        }
+
         Mark(RowKeys.Session(session.SessionId));
     }
 
@@ -113,7 +148,32 @@ internal sealed class DashboardModel(TimeProvider clock)
     {
         ArgumentNullException.ThrowIfNull(session);
         _sessions.Remove(session.SessionId);
+        _outputs.Remove(session.SessionId);
+        _waiting.Remove(session.SessionId);
         Mark(RowKeys.Project(session.Computer, session.ProjectPath ?? ""));
+    }
+
+    /// <summary>Keeps the latest screen of a watched session (older captures that arrive late are ignored).</summary>
+    public void ApplyOutput(SessionOutput output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        if (_outputs.TryGetValue(output.SessionId, out var known) && known.CapturedAt > output.CapturedAt)
+        {
+            return;
+        }
+
+        _outputs[output.SessionId] = output;
+        Touch();
+    }
+
+    /// <summary>Forgets the screen of a session no longer watched.</summary>
+    public void ForgetOutput(string sessionId) => _outputs.Remove(sessionId);
+
+    /// <summary>After a full state: what waits now is known, not news (no notification for what waited before telec started).</summary>
+    private void SyncWaiting()
+    {
+        _waiting.Clear();
+        _waiting.UnionWith(_sessions.Values.Where(s => s.Status == SessionStatus.Waiting).Select(s => s.SessionId));
     }
 
     public void UpsertComputer(ComputerInfo computer)

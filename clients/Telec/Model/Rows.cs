@@ -15,6 +15,9 @@ internal enum RowKind
 /// <summary>One line of a tree view, with what the keys act on.</summary>
 internal sealed record TreeRow(string Key, RowKind Kind, string Text, string Computer, string? ProjectPath = null, string? SessionId = null)
 {
+    /// <summary>True on a session row whose session waits for the user.</summary>
+    public bool Waiting { get; init; }
+
     public bool Expandable => Kind is RowKind.Computer or RowKind.Project;
 }
 
@@ -23,24 +26,36 @@ internal static class Rows
 {
     private const string Marker = "*";
 
+    /// <summary>First-column mark of a session that waits for the user (wins over the change marker).</summary>
+    private const string WaitingMarker = "!";
+
     /// <summary>Shown for what a peer did not say (a session first heard of in part).</summary>
     public const string Unknown = "unknown";
 
-    public static IReadOnlyList<TreeRow> Sessions(DashboardModel model, IReadOnlySet<string> collapsed, DateTimeOffset now, int width)
+    public static IReadOnlyList<TreeRow> Sessions(DashboardModel model, IReadOnlySet<string> collapsed, DateTimeOffset now, int width, TreeFilter? filter = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(collapsed);
+        filter ??= TreeFilter.None;
         var rows = new List<TreeRow>();
         var sessionsByComputer = model.Sessions.ToLookup(s => s.Computer, StringComparer.Ordinal);
         foreach (var computer in OrderedComputers(model))
         {
-            var sessions = sessionsByComputer[computer.Name].ToList();
-            var projectPaths = model.Projects.Where(p => p.Computer == computer.Name).Select(p => p.Path)
+            var computerMatches = filter.Matches(computer.Name);
+            var sessions = sessionsByComputer[computer.Name]
+                .Where(s => computerMatches || filter.Matches(s.Title, s.Agent, s.ProjectPath, ProjectName(model, computer.Name, s.ProjectPath ?? "")))
+                .ToList();
+            var projectPaths = model.Projects.Where(p => p.Computer == computer.Name && (computerMatches || filter.Matches(p.Name, p.Path))).Select(p => p.Path)
                 .Concat(sessions.Select(s => s.ProjectPath ?? ""))
                 .Distinct(StringComparer.Ordinal)
                 .Select(path => (Path: path, Name: ProjectName(model, computer.Name, path)))
                 .OrderBy(p => p.Name, StringComparer.OrdinalIgnoreCase)
                 .ToList();
+            if (filter.IsActive && !computerMatches && projectPaths.Count == 0)
+            {
+                continue;
+            }
+
             var computerKey = RowKeys.Computer(computer.Name);
             var open = !collapsed.Contains(computerKey);
             rows.Add(new TreeRow(
@@ -72,8 +87,7 @@ internal static class Rows
 
                 foreach (var session in projectSessions)
                 {
-                    var key = RowKeys.Session(session.SessionId);
-                    rows.Add(new TreeRow(key, RowKind.Session, Line(model, key, 2, null, SessionText(session, now), width), computer.Name, path, session.SessionId));
+                    rows.Add(SessionRow(model, session, 2, SessionText(session, now), width, path));
                 }
             }
         }
@@ -81,15 +95,25 @@ internal static class Rows
         return rows;
     }
 
-    public static IReadOnlyList<TreeRow> Preparation(DashboardModel model, IReadOnlySet<string> collapsed, int width)
+    public static IReadOnlyList<TreeRow> Preparation(DashboardModel model, IReadOnlySet<string> collapsed, int width, TreeFilter? filter = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(collapsed);
+        filter ??= TreeFilter.None;
         var rows = new List<TreeRow>();
         var projectsByComputer = model.Projects.ToLookup(p => p.Computer, StringComparer.Ordinal);
         foreach (var computer in OrderedComputers(model))
         {
-            var projects = projectsByComputer[computer.Name].OrderBy(p => p.Name, StringComparer.OrdinalIgnoreCase).ToList();
+            var computerMatches = filter.Matches(computer.Name);
+            var projects = projectsByComputer[computer.Name]
+                .Where(p => computerMatches || filter.Matches(p.Name, p.Path) || model.TodosOf(p).Any(t => filter.Matches(t.Slug, t.Description)))
+                .OrderBy(p => p.Name, StringComparer.OrdinalIgnoreCase)
+                .ToList();
+            if (filter.IsActive && !computerMatches && projects.Count == 0)
+            {
+                continue;
+            }
+
             var computerKey = RowKeys.Computer(computer.Name);
             var open = !collapsed.Contains(computerKey);
             rows.Add(new TreeRow(
@@ -104,13 +128,14 @@ internal static class Rows
 
             foreach (var project in projects)
             {
-                var todos = model.TodosOf(project);
+                var projectMatches = computerMatches || filter.Matches(project.Name, project.Path);
+                var todos = model.TodosOf(project).Where(t => projectMatches || filter.Matches(t.Slug, t.Description)).ToList();
                 var projectKey = RowKeys.Project(computer.Name, project.Path);
                 var projectOpen = !collapsed.Contains(projectKey);
                 rows.Add(new TreeRow(
                     projectKey,
                     RowKind.Project,
-                    Line(model, projectKey, 1, projectOpen, $"{project.Name}  {project.Path}  · {Count(todos.Count, "todo")}", width),
+                    Line(model, projectKey, 1, projectOpen, $"{project.Name}  {project.Path}  · {Count(todos.Count, "todo")}{(project.Source == ProjectSource.Added ? "  (added)" : "")}", width),
                     computer.Name,
                     project.Path));
                 if (!projectOpen)
@@ -130,16 +155,60 @@ internal static class Rows
         return rows;
     }
 
+    /// <summary>
+    /// The sessions that need the user, across every computer, the one waiting longest first: one line each with
+    /// computer, project, title, how long it has waited and what it asks.
+    /// </summary>
+    public static IReadOnlyList<TreeRow> NeedsYou(DashboardModel model, DateTimeOffset now, int width, TreeFilter? filter = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        filter ??= TreeFilter.None;
+        return model.Waiting
+            .Where(s => filter.Matches(s.Computer, s.Title, s.Agent, s.ProjectPath, ProjectName(model, s.Computer, s.ProjectPath ?? "")))
+            .Select(s => SessionRow(
+                model,
+                s,
+                0,
+                $"{Fit(s.Computer, 12)}  {Fit(ProjectName(model, s.Computer, s.ProjectPath ?? ""), 14)}  {Fit(s.Title ?? Unknown, 28)}  " +
+                $"{Fit("waits " + Age(now - DashboardModel.WaitingSince(s)), 9)}  {Question(s)}",
+                width,
+                s.ProjectPath))
+            .ToArray();
+    }
+
+    /// <summary>What a waiting session asks, on one line, with its choices: "asks: Bash: rm -rf build  [1 Yes · 2 Always · 3 No]".</summary>
+    public static string Question(SessionInfo session)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        if (session.Waiting is not { } waiting)
+        {
+            return "waits for you";
+        }
+
+        var choices = waiting.Choices.Count == 0 ? "" : "  [" + string.Join(" · ", waiting.Choices.Select(c => $"{c.Key} {OneLine(c.Label, 24)}")) + "]";
+        return "asks: " + OneLine(waiting.Text, 80) + choices;
+    }
+
     public static string SessionText(SessionInfo session, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(session);
+        if (session.Status == SessionStatus.Waiting)
+        {
+            return $"{Fit(session.Title ?? Unknown, 32)}  {Fit(session.Agent ?? Unknown, 8)}  {Fit(StatusLabel(session.Status), 8)}  " +
+                   $"{Fit(session.CreatedAt is { } c ? Age(now - c) + " old" : Unknown, 7)}  {Fit("waits " + Age(now - DashboardModel.WaitingSince(session)), 15)}  {Question(session)}";
+        }
+
         var preview = new StringBuilder();
-        if (!string.IsNullOrEmpty(session.LastInput))
+        if (session.Status == SessionStatus.Idle && !string.IsNullOrEmpty(session.LastMessage))
+        {
+            preview.Append("said: ").Append(OneLine(session.LastMessage, 120));
+        }
+        else if (!string.IsNullOrEmpty(session.LastInput))
         {
             preview.Append("in: ").Append(OneLine(session.LastInput, 60));
         }
 
-        if (!string.IsNullOrEmpty(session.LastOutput))
+        if (!string.IsNullOrEmpty(session.LastOutput) && !(session.Status == SessionStatus.Idle && !string.IsNullOrEmpty(session.LastMessage)))
         {
             preview.Append(preview.Length > 0 ? "  " : "").Append("out: ").Append(OneLine(session.LastOutput, 80));
         }
@@ -207,6 +276,13 @@ internal static class Rows
 
     private static string Flag(bool on) => on ? "✓" : "·";
 
+    private static TreeRow SessionRow(DashboardModel model, SessionInfo session, int depth, string text, int width, string? path)
+    {
+        var key = RowKeys.Session(session.SessionId);
+        var waiting = session.Status == SessionStatus.Waiting;
+        return new TreeRow(key, RowKind.Session, Line(model, key, depth, null, text, width, waiting), session.Computer, path, session.SessionId) { Waiting = waiting };
+    }
+
     private static string Fit(string text, int width)
     {
         var line = OneLine(text, width);
@@ -216,7 +292,7 @@ internal static class Rows
     private static string ProjectName(DashboardModel model, string computer, string path) =>
         model.FindProject(computer, path)?.Name ?? ProjectLabel(path);
 
-    private static string Line(DashboardModel model, string key, int depth, bool? open, string text, int width)
+    private static string Line(DashboardModel model, string key, int depth, bool? open, string text, int width, bool waiting = false)
     {
         var glyph = open switch
         {
@@ -224,7 +300,8 @@ internal static class Rows
             false => "▸ ",
             null => "",
         };
-        var line = (model.IsHighlighted(key) ? Marker : " ") + new string(' ', depth * 2) + glyph + text;
+        var mark = waiting ? WaitingMarker : model.IsHighlighted(key) ? Marker : " ";
+        var line = mark + new string(' ', depth * 2) + glyph + text;
         return line.Length <= width ? line : line[..Math.Max(0, width - 1)] + "…";
     }
 
@@ -237,7 +314,7 @@ internal static class Rows
         {
             if (!known.ContainsKey(name))
             {
-                known[name] = new ComputerInfo(name, ComputerStatus.Online, default, "", "", null, false);
+                known[name] = new ComputerInfo(name, ComputerStatus.Online, default, null, null, null, false);
             }
         }
 

@@ -2,61 +2,98 @@ using System.Collections.ObjectModel;
 using System.Globalization;
 using TeleClaude.Client;
 using TeleClaude.Contracts;
+using Telec.Attach;
 using Telec.Connection;
 using Telec.Model;
+using Telec.Settings;
 using Terminal.Gui.App;
-using Terminal.Gui.Input;
 using Terminal.Gui.ViewBase;
 using Terminal.Gui.Views;
 
 namespace Telec.Ui;
 
 /// <summary>
-/// The one screen: a header with the view tabs, the tree of the current view, and a two-line footer
-/// (keys; connection state and last update). Everything here runs on the UI thread.
+/// The one screen: a header with the view tabs and counts, the tree of the current view, the preview pane of the
+/// selected session (sessions and needs-you views), and a two-line footer (keys for what is selected; connection state,
+/// last update and the last action's outcome). Everything here runs on the UI thread. Keys: MainWindow.Keys.cs;
+/// actions: MainWindow.Actions.cs.
 /// </summary>
-internal sealed class MainWindow : Window
+internal sealed partial class MainWindow : Window
 {
     private readonly IApplication _app;
     private readonly DashboardModel _model;
     private readonly HubConnector _connector;
     private readonly TeleClaudeRestClient _rest;
     private readonly string _socketPath;
+    private readonly TelecSettings _settings;
+    private readonly string _settingsPath;
+    private readonly ViewState _state;
     private readonly Label _header;
     private readonly ListView _list;
+    private readonly PreviewPane _preview;
     private readonly Label _message;
     private readonly Label _keys;
     private readonly Label _status;
-    private readonly HashSet<string> _collapsed = new(StringComparer.Ordinal);
+    private readonly Label _filterLabel;
+    private readonly TextField _filterField;
+    private readonly Dictionary<string, string> _watchProblems = new(StringComparer.Ordinal);
+    private readonly Transcript _transcript;
     private IReadOnlyList<TreeRow> _rows = [];
-    private ConnectionStatus _connection = new(ConnectionState.Connecting);
-    private string _view = Views.Sessions;
-    private string? _notice;
+    private ConnectionStatus _connection;
+    private TelecFocus _focus = TelecFocus.Tree;
+    private string? _previewSession;
     private DateTimeOffset _lastRender;
     private bool _hadHighlights;
+    private bool _rendering;
 
-    public MainWindow(IApplication app, DashboardModel model, HubConnector connector, TeleClaudeRestClient rest, string socketPath)
+    public MainWindow(
+        IApplication app,
+        DashboardModel model,
+        HubConnector connector,
+        TeleClaudeRestClient rest,
+        string socketPath,
+        TelecSettings settings,
+        string settingsPath,
+        ViewState state)
     {
         _app = app;
         _model = model;
         _connector = connector;
         _rest = rest;
         _socketPath = socketPath;
+        _settings = settings;
+        _settingsPath = settingsPath;
+        _state = state;
+        _connection = connector.Status;
+        _transcript = new Transcript(rest, action => _app.Invoke(action), Render);
         Title = "telec · TeleClaude";
         _header = new Label { X = 0, Y = 0, Width = Dim.Fill(), Height = 1, Text = "" };
         _list = new ListView { X = 0, Y = 1, Width = Dim.Fill(), Height = Dim.Fill(2), KeystrokeNavigator = null };
+        _preview = new PreviewPane { X = 0, Y = Pos.Bottom(_list), Width = Dim.Fill(), Height = Dim.Fill(2), Visible = false };
         _message = new Label { X = 1, Y = 2, Width = Dim.Fill(1), Height = 5, Text = "", Visible = false };
-        _keys = new Label
-        {
-            X = 0,
-            Y = Pos.AnchorEnd(2),
-            Width = Dim.Fill(),
-            Height = 1,
-            Text = "Tab/1/2 view  ↑↓ move  Enter expand  r refresh  n new session  k end session  ? help  q quit",
-        };
+        _keys = new Label { X = 0, Y = Pos.AnchorEnd(2), Width = Dim.Fill(), Height = 1, Text = "" };
+        _filterLabel = new Label { X = 0, Y = Pos.AnchorEnd(2), Width = 8, Height = 1, Text = "filter /", Visible = false };
+        _filterField = new TextField { X = 9, Y = Pos.AnchorEnd(2), Width = Dim.Fill(1), Height = 1, Text = "", Visible = false };
         _status = new Label { X = 0, Y = Pos.AnchorEnd(1), Width = Dim.Fill(), Height = 1, Text = "" };
-        Add(_header, _list, _message, _keys, _status);
+        Add(_header, _list, _preview, _message, _keys, _filterLabel, _filterField, _status);
         _list.SetSource(new ObservableCollection<string>());
+        _list.ValueChanged += (_, _) =>
+        {
+            if (!_rendering)
+            {
+                _state.SelectedKey = SelectedRow?.Key;
+                UpdatePreview();
+                _keys.Text = KeysLine();
+            }
+        };
+        _filterField.ValueChanged += (_, _) =>
+        {
+            if (_filterField.Visible)
+            {
+                _state.Filter = new TreeFilter(_filterField.Text ?? "");
+                Render();
+            }
+        };
 
         _app.Keyboard.KeyDown += OnKeyDown;
 
@@ -74,12 +111,42 @@ internal sealed class MainWindow : Window
             return true;
         });
         Render();
+        _list.SetFocus();
     }
+
+    /// <summary>Set when the user asked to attach in the foreground: the UI loop stops, runs it, and starts again.</summary>
+    public (AttachPlan Plan, string Name)? PendingAttach { get; private set; }
 
     public void SetStatus(ConnectionStatus status)
     {
         _connection = status;
         Render();
+    }
+
+    /// <summary>A batch of pushes was applied: redraw now rather than at the next UI iteration.</summary>
+    public void OnModelChanged()
+    {
+        Render();
+        if (_settings.Notify != NotifyModes.Off)
+        {
+            Notifier.Notify(_settings.Notify, _model.TakeStartedWaiting());
+        }
+        else
+        {
+            _model.TakeStartedWaiting();
+        }
+
+        _transcript.OnSessionChanged(_model.FindSession(_previewSession ?? ""));
+        _app.LayoutAndDraw();
+    }
+
+    public void OnWatchFailed(string sessionId, string problem)
+    {
+        _watchProblems[sessionId] = problem;
+        if (sessionId == _previewSession)
+        {
+            UpdatePreview();
+        }
     }
 
     /// <summary>Rebuilds the rows of the current view from the model and redraws.</summary>
@@ -88,22 +155,46 @@ internal sealed class MainWindow : Window
         var width = Math.Max(40, _list.Viewport.Width > 0 ? _list.Viewport.Width : 200);
         var now = DateTimeOffset.UtcNow;
         _lastRender = now;
-        var selectedKey = SelectedRow?.Key;
-        _rows = _view == Views.Sessions
-            ? Rows.Sessions(_model, _collapsed, now, width)
-            : Rows.Preparation(_model, _collapsed, width);
-
-        _header.Text = Header();
-        _list.SetSource(new ObservableCollection<string>(_rows.Select(r => r.Text)));
-        if (_rows.Count > 0)
+        _rows = _state.View switch
         {
-            var index = selectedKey is null ? -1 : IndexOf(selectedKey);
-            _list.SelectedItem = index >= 0 ? index : 0;
+            TelecView.Sessions => Rows.Sessions(_model, _state.Collapsed, now, width, _state.Filter),
+            TelecView.Preparation => Rows.Preparation(_model, _state.Collapsed, width, _state.Filter),
+            _ => Rows.NeedsYou(_model, now, width, _state.Filter),
+        };
+
+        _rendering = true;
+        try
+        {
+            _header.Text = Header();
+            _list.SetSource(new ObservableCollection<string>(_rows.Select(r => r.Text)));
+            if (_rows.Count > 0)
+            {
+                var index = _state.SelectedKey is null ? -1 : IndexOf(_state.SelectedKey);
+                _list.SelectedItem = index >= 0 ? index : 0;
+                _state.SelectedKey = _rows[_list.SelectedItem ?? 0].Key;
+            }
+        }
+        finally
+        {
+            _rendering = false;
         }
 
-        var waiting = _view == Views.Sessions ? !_model.HasSessionsState : !_model.HasPreparationState;
+        var hasPreview = _state.View != TelecView.Preparation;
+        if (_preview.Visible != hasPreview)
+        {
+            _preview.Visible = hasPreview;
+            _list.Height = hasPreview ? Dim.Percent(45) : Dim.Fill(2);
+            if (!hasPreview && _focus == TelecFocus.Preview)
+            {
+                FocusTree();
+            }
+        }
+
+        var waiting = _state.View == TelecView.Preparation ? !_model.HasPreparationState : !_model.HasSessionsState;
         _message.Visible = _connection.Problem is not null && (waiting || _connection.State == ConnectionState.Disconnected);
         _message.Text = _connection.Problem ?? "";
+        UpdatePreview();
+        _keys.Text = KeysLine();
         _status.Text = StatusLine();
     }
 
@@ -120,6 +211,9 @@ internal sealed class MainWindow : Window
     private TreeRow? SelectedRow =>
         _list.SelectedItem is int i && i >= 0 && i < _rows.Count ? _rows[i] : null;
 
+    private SessionInfo? SelectedSession =>
+        SelectedRow is { SessionId: { } id } ? _model.FindSession(id) : null;
+
     private int IndexOf(string key)
     {
         for (var i = 0; i < _rows.Count; i++)
@@ -135,12 +229,42 @@ internal sealed class MainWindow : Window
 
     private string Header()
     {
-        var tabs = _view == Views.Sessions ? "[1 Sessions]  2 Preparation " : " 1 Sessions  [2 Preparation]";
+        var waiting = _model.Waiting.Count;
+        var tabs = string.Join("  ", new[]
+        {
+            Tab(TelecView.Sessions, "1 Sessions"),
+            Tab(TelecView.Preparation, "2 Preparation"),
+            Tab(TelecView.NeedsYou, waiting > 0 ? $"3 Needs you ({waiting})" : "3 Needs you"),
+        });
         var computers = Rows.Count(_model.Computers.Count, "computer");
-        var summary = _view == Views.Sessions
-            ? $"{computers} · {Rows.Count(_model.Sessions.Count, "session")}"
-            : $"{computers} · {Rows.Count(_model.Projects.Count, "project")} · {Rows.Count(_model.Projects.Sum(p => _model.TodosOf(p).Count), "todo")}";
-        return $"{tabs}   {summary}";
+        var summary = _state.View == TelecView.Preparation
+            ? $"{computers} · {Rows.Count(_model.Projects.Count, "project")} · {Rows.Count(_model.Projects.Sum(p => _model.TodosOf(p).Count), "todo")}"
+            : $"{computers} · {Rows.Count(_model.Sessions.Count, "session")}";
+        var needYou = waiting > 0 ? $" · {waiting} need{(waiting == 1 ? "s" : "")} you" : "";
+        var filter = _state.Filter.IsActive ? $"   filter: {_state.Filter.Query} (Esc clears)" : "";
+        return $"{tabs}   {summary}{needYou}{filter}";
+
+        string Tab(TelecView view, string label) => _state.View == view ? $"[{label}]" : $" {label} ";
+    }
+
+    private string KeysLine()
+    {
+        if (_focus == TelecFocus.Preview)
+        {
+            return "preview: ↑↓ PgUp PgDn scroll  Home top  End follow  t screen/transcript  Tab/Esc back to the tree";
+        }
+
+        if (_state.View == TelecView.Preparation)
+        {
+            return "1/2/3 view  ↑↓ move  Enter expand  n new session  a add project  x remove project  / find  r refresh  ? help  q quit";
+        }
+
+        if (SelectedSession is { Status: SessionStatus.Waiting } waiting)
+        {
+            return $"{AnswerKeys.Hint(waiting.Waiting)}  m reply  Enter open  Tab preview  ? help";
+        }
+
+        return "1/2/3 view  Tab preview  Enter open/expand  m message  n new  k end  w waiting  / find  a add project  r refresh  ? help  q quit";
     }
 
     private string StatusLine()
@@ -148,174 +272,68 @@ internal sealed class MainWindow : Window
         var updated = _model.LastUpdate is { } at
             ? "last update " + at.ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture)
             : "no data yet";
-        var notice = _notice is null ? "" : "  │ " + _notice;
+        var notice = _state.Notice is null ? "" : "  │ " + _state.Notice;
         return $"● {_connection.Label}  │ {updated}  │ {_socketPath}{notice}";
     }
 
-    private void OnKeyDown(object? sender, Key key)
+    /// <summary>Shows the selected session in the preview, watching it (and no other) on the hub.</summary>
+    private void UpdatePreview()
     {
-        // Dialogs and message boxes get their keys untouched.
-        if (!ReferenceEquals(_app.TopRunnable, this) || key.IsCtrl || key.IsAlt)
+        var session = _preview.Visible ? SelectedSession : null;
+        if (session?.SessionId != _previewSession)
+        {
+            if (_previewSession is { } previous)
+            {
+                _model.ForgetOutput(previous);
+            }
+
+            _previewSession = session?.SessionId;
+            _preview.Follow();
+            _ = _connector.WatchAsync(_previewSession);
+            _transcript.Select(_state.ShowTranscript ? session : null);
+        }
+
+        if (!_preview.Visible)
         {
             return;
         }
 
-        if (key == Key.Tab || key == Key.Tab.WithShift)
+        if (session is null)
         {
-            SwitchTo(_view == Views.Sessions ? Views.Preparation : Views.Sessions);
+            _preview.Title = "Preview";
+            _preview.SetLines(["", "  Select a session to see its screen here.", "  Tab moves the keyboard between the tree and this pane."]);
+            return;
         }
-        else if (key == Key.Enter)
+
+        var name = session.Title ?? session.SessionId;
+        var lines = new List<string>();
+        if (session.Status == SessionStatus.Waiting)
         {
-            Toggle(expand: null);
+            lines.Add($"! {name} waits for you: {Rows.Question(session)}");
+            lines.Add($"  {AnswerKeys.Hint(session.Waiting)}");
+            lines.Add("");
         }
-        else if (key == Key.CursorLeft)
+
+        if (_state.ShowTranscript && session.HasTranscript)
         {
-            Toggle(expand: false);
+            _preview.Title = $"Transcript · {name} (t: screen)";
+            lines.AddRange(_transcript.Lines(session.SessionId));
         }
-        else if (key == Key.CursorRight)
+        else if (_model.OutputOf(session.SessionId) is { } output)
         {
-            Toggle(expand: true);
-        }
-        else if (key == Key.Esc)
-        {
-            // Esc would end the top runnable (the app); quitting is q.
-        }
-        else if (key.TryGetPrintableRune(out var rune) && rune.IsAscii)
-        {
-            switch ((char)rune.Value)
-            {
-                case '1':
-                    SwitchTo(Views.Sessions);
-                    break;
-                case '2':
-                    SwitchTo(Views.Preparation);
-                    break;
-                case 'r':
-                    Refresh();
-                    break;
-                case 'n':
-                    NewSession();
-                    break;
-                case 'k':
-                    EndSession();
-                    break;
-                case '?':
-                    Dialogs.ShowHelp(_app);
-                    break;
-                case 'q':
-                    _app.RequestStop(this);
-                    break;
-                default:
-                    return;
-            }
+            _preview.Title = $"Screen · {name} · {output.CapturedAt.ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture)}" + (session.HasTranscript ? " (t: transcript)" : "");
+            lines.AddRange(output.Screen.Split('\n'));
         }
         else
         {
-            return;
+            var problem = _watchProblems.GetValueOrDefault(session.SessionId);
+            _preview.Title = $"Last output · {name}" + (session.HasTranscript ? " (t: transcript)" : "");
+            lines.Add(problem is null
+                ? "(waiting for the live screen; meanwhile the last output the daemon reported)"
+                : $"(no live screen: {problem} Showing the last output the daemon reported.)");
+            lines.AddRange((session.LastOutput ?? "").Split('\n'));
         }
 
-        key.Handled = true;
-    }
-
-    private void SwitchTo(string view)
-    {
-        if (_view != view)
-        {
-            _view = view;
-            _list.SelectedItem = null;
-            Render();
-        }
-    }
-
-    private void Toggle(bool? expand)
-    {
-        if (SelectedRow is not { Expandable: true } row)
-        {
-            return;
-        }
-
-        var open = !_collapsed.Contains(row.Key);
-        if ((expand ?? !open) == open)
-        {
-            return;
-        }
-
-        if (open)
-        {
-            _collapsed.Add(row.Key);
-        }
-        else
-        {
-            _collapsed.Remove(row.Key);
-        }
-
-        Render();
-    }
-
-    private void Refresh()
-    {
-        var view = _view;
-        Notice($"refreshing {view}…");
-        RunInBackground(() => _connector.RefreshAsync(view), $"refreshed {view}");
-    }
-
-    private void NewSession()
-    {
-        if (SelectedRow is not { ProjectPath: { } path } row)
-        {
-            Notice("select a project (or one of its sessions) to start a session there");
-            return;
-        }
-
-        var project = _model.FindProject(row.Computer, path);
-        if (Dialogs.AskNewSession(_app, project?.Name ?? path) is not { } answer)
-        {
-            return;
-        }
-
-        var request = new CreateSessionRequest(path, answer.Title, answer.Agent, row.Computer);
-        RunInBackground(() => _rest.CreateSessionAsync(request), $"created \"{answer.Title}\"");
-    }
-
-    private void EndSession()
-    {
-        if (SelectedRow is not { SessionId: { } id } || _model.FindSession(id) is not { } session)
-        {
-            Notice("select a session to end");
-            return;
-        }
-
-        if (Dialogs.Confirm(_app, "End session", $"End \"{session.Title}\" ({session.Agent}) on {session.Computer}?", "End"))
-        {
-            RunInBackground(() => _rest.EndSessionAsync(id), $"ended \"{session.Title}\"");
-        }
-    }
-
-    /// <summary>Runs a network call on the thread pool; its outcome comes back through Application.Invoke.</summary>
-    private void RunInBackground(Func<Task> call, string done) =>
-        _ = Task.Run(async () =>
-        {
-            string outcome;
-            try
-            {
-                await call();
-                outcome = done;
-            }
-            catch (TeleClaudeApiException ex)
-            {
-                outcome = "failed: " + ex.Detail;
-            }
-            catch (Exception ex) when (ex is HttpRequestException or InvalidOperationException or TaskCanceledException or Microsoft.AspNetCore.SignalR.HubException)
-            {
-                outcome = "failed: " + ex.Message;
-            }
-
-            _app.Invoke(() => Notice(outcome));
-        });
-
-    private void Notice(string text)
-    {
-        _notice = text;
-        _status.Text = StatusLine();
+        _preview.SetLines(lines);
     }
 }

@@ -1,15 +1,23 @@
 using TeleClaude.Client;
+using Telec.Attach;
 using Telec.Cli;
 using Telec.Connection;
+using Telec.Diagnostics;
 using Telec.Model;
+using Telec.Settings;
 using Terminal.Gui.App;
 
 namespace Telec.Ui;
 
-/// <summary>The interactive UI: wires the model, the hub connection and the main window, and runs the UI loop.</summary>
+/// <summary>
+/// The interactive UI: wires the model, the hub connection and the main window, and runs the UI loop. The hub connects
+/// while Terminal.Gui starts (pushes wait in the queue until the window exists). An attach outside tmux ends the UI
+/// loop, runs in the foreground, and a new loop starts on the same model and connection: the screen comes back with the
+/// current state.
+/// </summary>
 internal static class TelecApp
 {
-    public static async Task<int> RunAsync(string socketPath, TextWriter error)
+    public static async Task<int> RunAsync(string socketPath, TelecSettings settings, string settingsPath, TextWriter error)
     {
         ArgumentNullException.ThrowIfNull(error);
         if (Console.IsInputRedirected || Console.IsOutputRedirected)
@@ -17,38 +25,89 @@ internal static class TelecApp
             return await NonInteractiveAsync(socketPath, error);
         }
 
-        return Run(socketPath);
+        return Run(socketPath, settings, settingsPath);
     }
 
-    private static int Run(string socketPath)
+    private static int Run(string socketPath, TelecSettings settings, string settingsPath)
     {
-        using var app = Application.Create();
-        app.Init();
-
         var model = new DashboardModel(TimeProvider.System);
-        using var rest = new TeleClaudeRestClient(socketPath);
+        var ui = new UiDispatcher();
+        var state = new ViewState();
         MainWindow? window = null;
+        var pushes = new PushQueue(ui, model, () => window?.OnModelChanged());
+        var connector = new HubConnector(socketPath, pushes, status => ui.Post(() => window?.SetStatus(status)));
+        connector.WatchFailed += (id, problem) => ui.Post(() => window?.OnWatchFailed(id, problem));
 
-        // Every callback from the network goes through here: Application.Invoke runs it on the UI thread.
-        void Post(Action action) => app.Invoke(action);
+        // Terminal.Gui sleeps between loop iterations (25 a second by default) and runs work posted from other threads
+        // only after the sleep: a push waited up to 40 ms before it could be drawn. 100 a second cuts that to 10 ms;
+        // an idle iteration only polls input and size, so the cost stays small (docs/benchmarks.md, telec).
+        Application.MaximumIterationsPerSecond = 100;
 
-        var pushes = new PushQueue(Post, model, () => window?.Render());
-        var connector = new HubConnector(socketPath, pushes, status => Post(() => window?.SetStatus(status)));
-        window = new MainWindow(app, model, connector, rest, socketPath);
+        // First: the connect and both subscriptions overlap Terminal.Gui's start instead of following it.
+        connector.Start();
+        using var rest = new TeleClaudeRestClient(socketPath);
         try
         {
-            connector.Start();
-            app.Run(window);
+            while (true)
+            {
+                (AttachPlan Plan, string Name)? attach;
+                using (var app = Application.Create())
+                {
+                    app.Init();
+                    StartupTrace.Mark("ui started");
+                    window = new MainWindow(app, model, connector, rest, socketPath, settings, settingsPath, state);
+                    ui.Attach(app);
+                    pushes.Resume();
+                    if (StartupTrace.Enabled)
+                    {
+                        app.LayoutAndDrawComplete += (_, _) => StartupTrace.MarkFirstFullDraw(model.HasSessionsState);
+                    }
+
+                    try
+                    {
+                        app.Run(window);
+                    }
+                    finally
+                    {
+                        ui.Detach();
+                        attach = window.PendingAttach;
+                        window.Dispose();
+                        window = null;
+                    }
+                }
+
+                if (attach is not { } pending)
+                {
+                    return 0;
+                }
+
+                var exit = RunAttach(pending.Plan);
+                state.Notice = exit switch
+                {
+                    0 => $"back from \"{pending.Name}\"",
+                    255 when !pending.Plan.Local => $"\"{pending.Name}\": {pending.Plan.Argv[0]} ended with status 255 (is the host reachable?)",
+                    _ => $"\"{pending.Name}\": {pending.Plan.Argv[0]} ended with status {exit}",
+                };
+            }
         }
         finally
         {
-            window.Dispose();
-
             // Bounded: a daemon that hangs must not keep telec from exiting.
             connector.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(3));
         }
+    }
 
-        return 0;
+    private static int RunAttach(AttachPlan plan)
+    {
+        try
+        {
+            return Attacher.RunForeground(plan);
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            Console.Error.WriteLine($"telec: cannot run {plan.Argv[0]}: {ex.Message}");
+            return 127;
+        }
     }
 
     private static async Task<int> NonInteractiveAsync(string socketPath, TextWriter error)

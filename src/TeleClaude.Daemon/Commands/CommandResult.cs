@@ -15,7 +15,7 @@ internal enum CommandErrorKind
     /// <summary>Something this daemon depends on failed (tmux, a remote computer, Redis).</summary>
     Unavailable,
 
-    /// <summary>The request is valid but the thing is not in a state that allows it (e.g. answering a session that is not waiting).</summary>
+    /// <summary>The request clashes with what exists or with its state (a duplicate, something only configuration may change, answering a session that is not waiting).</summary>
     Conflict,
 }
 

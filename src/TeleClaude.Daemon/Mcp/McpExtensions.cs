@@ -2,10 +2,11 @@ namespace TeleClaude.Daemon.Mcp;
 
 internal static class McpExtensions
 {
-    /// <summary>The MCP server (streamable HTTP) with the TeleClaude tools.</summary>
+    /// <summary>The MCP server (streamable HTTP) with the TeleClaude tools; bad arguments are tool errors that name them.</summary>
     public static IServiceCollection AddMcpAdapter(this IServiceCollection services)
     {
-        services.AddMcpServer().WithHttpTransport().WithTools<TeleClaudeTools>();
+        services.AddMcpServer().WithHttpTransport().WithTools<TeleClaudeTools>()
+            .WithRequestFilters(filters => filters.AddCallToolFilter(ToolErrorFilter.Create));
         return services;
     }
 

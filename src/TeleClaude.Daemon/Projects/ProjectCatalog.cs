@@ -4,9 +4,15 @@ using TeleClaude.Daemon.Configuration;
 
 namespace TeleClaude.Daemon.Projects;
 
-/// <summary>The local computer's projects (configured directories) and their todos, read fresh from disk.</summary>
+/// <summary>
+/// The local computer's projects and their todos, read fresh from disk: the configured directories, then the ones
+/// added at run time (<see cref="ProjectCommands"/>; kept in SQLite and loaded on start by <see cref="AddedProjectsLoader"/>).
+/// </summary>
 internal sealed partial class ProjectCatalog(IOptions<DaemonOptions> options, ILogger<ProjectCatalog> logger)
 {
+    // Replaced whole on every change: readers never lock.
+    private volatile IReadOnlyList<ProjectInfo> _added = [];
+
     private readonly IReadOnlyList<ProjectInfo> _configured = options.Value.Projects
         .Select(p =>
         {
@@ -16,19 +22,43 @@ internal sealed partial class ProjectCatalog(IOptions<DaemonOptions> options, IL
         })
         .ToArray();
 
-    /// <summary>Configured projects whose directory exists now.</summary>
-    public IReadOnlyList<ProjectInfo> List() => _configured.Where(p => Directory.Exists(p.Path)).ToArray();
+    /// <summary>Configured, then added projects whose directory exists now; a path both configured and added is listed once, as configured.</summary>
+    public IReadOnlyList<ProjectInfo> List() =>
+        _configured.Concat(_added.Where(a => !IsConfigured(a.Path))).Where(p => Directory.Exists(p.Path)).ToArray();
 
-    /// <summary>The configured project at exactly <paramref name="path"/> (after normalising), or null.</summary>
+    /// <summary>The configured or added project at exactly <paramref name="path"/> (after normalising), or null.</summary>
     public ProjectInfo? Find(string? path)
     {
-        if (string.IsNullOrWhiteSpace(path) || !Path.IsPathFullyQualified(path) || path.Contains('\0', StringComparison.Ordinal))
+        if (Normalize(path) is not { } normalized)
         {
             return null;
         }
 
-        var normalized = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
-        return _configured.FirstOrDefault(p => string.Equals(p.Path, normalized, StringComparison.Ordinal));
+        return _configured.FirstOrDefault(p => string.Equals(p.Path, normalized, StringComparison.Ordinal))
+            ?? _added.FirstOrDefault(p => string.Equals(p.Path, normalized, StringComparison.Ordinal));
+    }
+
+    /// <summary>True when <paramref name="normalizedPath"/> is a configured project (whether or not its directory exists now).</summary>
+    public bool IsConfigured(string normalizedPath) =>
+        _configured.Any(p => string.Equals(p.Path, normalizedPath, StringComparison.Ordinal));
+
+    /// <summary>The added project at <paramref name="normalizedPath"/>, whether or not its directory exists now.</summary>
+    public ProjectInfo? FindAdded(string normalizedPath) =>
+        _added.FirstOrDefault(p => string.Equals(p.Path, normalizedPath, StringComparison.Ordinal));
+
+    /// <summary>Replaces the added projects (on start, and after each add or remove, which are serialized by their caller).</summary>
+    public void SetAdded(IEnumerable<ProjectInfo> added) =>
+        _added = added.Select(p => p with { Computer = options.Value.ComputerName, Source = ProjectSource.Added }).ToArray();
+
+    /// <summary>The project identity of <paramref name="path"/>: absolute, normalised, without a trailing separator; null when it cannot be one.</summary>
+    public static string? Normalize(string? path)
+    {
+        if (string.IsNullOrWhiteSpace(path) || !Path.IsPathFullyQualified(path) || path.Any(char.IsControl))
+        {
+            return null;
+        }
+
+        return Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
     }
 
     /// <summary>Todos of a configured project; empty when it has no readable roadmap.</summary>

@@ -29,7 +29,10 @@ internal static class RedisTransportExtensions
             var options = ConfigurationOptions.Parse(sp.GetRequiredService<IOptions<RedisOptions>>().Value.Configuration!);
             options.AbortOnConnectFail = false;
             options.ClientName ??= "teleclaude-" + sp.GetRequiredService<IOptions<DaemonOptions>>().Value.ComputerName;
-            return ConnectionMultiplexer.Connect(options);
+            var security = sp.GetService<Security.RedisConnectionSecurity>();
+            security?.Configure(options);
+            var multiplexer = ConnectionMultiplexer.Connect(options);
+            return security?.Watch(multiplexer) ?? multiplexer;
         });
         services.TryAddSingleton<PeerDirectory>();
         services.TryAddSingleton<StreamFollower>();

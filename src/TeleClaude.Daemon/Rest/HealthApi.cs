@@ -17,7 +17,7 @@ internal static class HealthApi
 
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/health", Health).WithTags("Health");
+        routes.MapGet("/health", Health).WithTags("Health").AllowAnonymous();
         routes.MapGet("/diagnostics/hub", HubDiagnostics).WithTags("Health");
         return routes;
     }

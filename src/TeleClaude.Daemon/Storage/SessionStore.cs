@@ -34,6 +34,15 @@ internal sealed class SessionStore
             value TEXT NOT NULL
         );
         """,
+        // Projects added at run time (POST /projects); configured ones stay in configuration. See Projects/AddedProjectStore.
+        """
+        CREATE TABLE added_projects (
+            path        TEXT PRIMARY KEY,
+            name        TEXT NOT NULL,
+            description TEXT NOT NULL,
+            added_at    TEXT NOT NULL
+        );
+        """,
         // Agent state (issue 11): what a waiting agent asks (WaitingInfo as JSON), its last message, where its
         // transcript is, and the SHA-256 of the per-session hook secret (the secret itself lives only in the
         // session's tmux environment).

@@ -36,6 +36,9 @@ internal sealed class DaemonProcess : IAsyncDisposable
 
     public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The daemon is not running.");
 
+    /// <summary>Every warning and error this daemon logged (across restarts).</summary>
+    public LogRecorder Logs { get; } = new();
+
     /// <summary>Settings that make the Redis transport react within seconds instead of a minute.</summary>
     public static readonly string[] FastTransport =
     [
@@ -85,7 +88,7 @@ internal sealed class DaemonProcess : IAsyncDisposable
 
     public async Task StartAsync()
     {
-        _app = TeleClaudeDaemon.Build(Args(), b => b.Logging.SetMinimumLevel(LogLevel.Warning));
+        _app = TeleClaudeDaemon.Build(Args(), b => b.Logging.SetMinimumLevel(LogLevel.Warning).AddProvider(Logs));
         await _app.StartAsync();
     }
 

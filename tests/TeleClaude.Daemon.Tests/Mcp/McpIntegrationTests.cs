@@ -115,6 +115,42 @@ internal sealed class McpIntegrationTests
     }
 
     [Test]
+    public async Task BadArgumentsOfEveryKind_AreToolErrorsNamingTheArgument_EachLoggedAsOneWarningLine(CancellationToken cancellationToken)
+    {
+        await using var a = await DaemonProcess.StartAsync("alpha");
+        await using var mcp = await ConnectMcpAsync(a);
+        var calls = new (string Tool, Dictionary<string, object?> Arguments, string Expected)[]
+        {
+            ("start_session", new() { ["computer"] = "alpha", ["project_path"] = a.ProjectPath, ["agent"] = "claude" }, "title is missing"),
+            ("get_session", new() { ["session_id"] = 42 }, "session_id must be a string; got the number 42."),
+            ("get_session", new() { ["session_id"] = "x", ["output_lines"] = "many" }, "output_lines must be a whole number"),
+            ("get_session", new() { ["session_id"] = "x", ["output_lines"] = 501 }, "output_lines must be between 1 and 500; got 501."),
+            ("get_session", new() { ["sessionId"] = "x" }, "sessionId is not an argument of get_session"),
+            ("get_session", new() { ["session_id"] = "no-such-session" }, "session_id: No session 'no-such-session'"),
+            ("send_message", new() { ["session_id"] = "no-such-session", ["text"] = "hi" }, "session_id: No session 'no-such-session'"),
+            ("list_sessions", new() { ["computer"] = "zulu" }, "computer: 'zulu' is not a known computer"),
+            ("list_projects", new() { ["computer"] = "zulu" }, "computer: 'zulu' is not a known computer"),
+            ("list_todos", new() { ["project_path"] = "/etc" }, "project_path: '/etc' is not a configured project"),
+            ("start_session", new() { ["computer"] = "zulu", ["project_path"] = a.ProjectPath, ["agent"] = "claude", ["title"] = "t" }, "computer: Computer 'zulu' is not known"),
+            ("start_session", new() { ["computer"] = "alpha", ["project_path"] = a.ProjectPath, ["agent"] = "claude", ["title"] = "two\nlines" }, "title: "),
+        };
+
+        foreach (var (tool, arguments, expected) in calls)
+        {
+            var result = await mcp.CallToolAsync(tool, arguments, cancellationToken: cancellationToken);
+            Assert.That(result.IsError, Is.True, $"{tool}: {Text(result)}");
+            Assert.That(Text(result), Does.Contain(expected).And.Not.Contain("An error occurred invoking"), tool);
+        }
+
+        var mcpLines = a.Logs.Entries.Where(e => e.Category.StartsWith("TeleClaude.Daemon.Mcp", StringComparison.Ordinal) || e.Category.StartsWith("ModelContextProtocol", StringComparison.Ordinal)).ToArray();
+        var refusals = a.Logs.WithEventId(750);
+        Assert.That(refusals, Has.Count.EqualTo(calls.Length), string.Join("\n", mcpLines));
+        Assert.That(refusals.Select(r => r.Level).Distinct(), Is.EqualTo(new[] { Microsoft.Extensions.Logging.LogLevel.Warning }));
+        Assert.That(refusals.Where(r => r.Exception is not null || r.Message.Contains('\n', StringComparison.Ordinal)), Is.Empty, "one line each, no stack trace");
+        Assert.That(mcpLines.Where(e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Error), Is.Empty, "a caller's mistake is not a daemon error");
+    }
+
+    [Test]
     public async Task StdioEntryPoint_ForwardsToolsOfTheRunningDaemon()
     {
         await using var a = await DaemonProcess.StartAsync("alpha");

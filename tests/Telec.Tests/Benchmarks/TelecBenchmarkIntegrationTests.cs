@@ -6,8 +6,9 @@ using Telec.Tests.Infrastructure;
 namespace Telec.Tests.Benchmarks;
 
 /// <summary>
-/// The numbers in docs/benchmarks-telec.md. Explicit: run on demand with
-/// <c>dotnet test tests/Telec.Tests -c Release --filter "FullyQualifiedName~TelecBenchmark"</c>.
+/// The numbers in docs/benchmarks.md (telec). Explicit: run on demand with
+/// <c>dotnet test tests/Telec.Tests -c Release --filter "FullyQualifiedName~TelecBenchmark"</c>; set TELEC_COMMAND to
+/// measure another build the same way (e.g. the JIT telec.dll of an older commit).
 /// Everything is measured from outside, as a user sees it: the real telec in tmux, the screen read with capture-pane.
 /// </summary>
 [TestFixture]
@@ -53,6 +54,26 @@ public sealed class TelecBenchmarkIntegrationTests
 
     [Test]
     [CancelAfter(600_000)]
+    public async Task Benchmark_StartupToFullRender_EmptyDaemon()
+    {
+        await using var daemon = await DaemonProcess.StartAsync();
+        var startups = new List<double>();
+        for (var run = 0; run < 10; run++)
+        {
+            var clock = Stopwatch.StartNew();
+            await using var terminal = await TmuxTerminal.StartTelecAsync(daemon.SocketPath);
+            await terminal.WaitForAsync(
+                s => s.Contains("● connected", StringComparison.Ordinal) && s.Contains("alpha (local)", StringComparison.Ordinal) && s.Contains("0 sessions", StringComparison.Ordinal),
+                "the full state is rendered",
+                TimeSpan.FromSeconds(60));
+            startups.Add(clock.Elapsed.TotalMilliseconds);
+        }
+
+        TestContext.Out.WriteLine(Row($"start → first full render, empty daemon (n=10) [{string.Join(' ', TelecBinary.Command.Take(1).Select(Path.GetFileName))}]", startups));
+    }
+
+    [Test]
+    [CancelAfter(600_000)]
     public async Task Benchmark_PushToScreenLatency_OneSession()
     {
         await using var daemon = await DaemonProcess.StartAsync();
@@ -70,7 +91,8 @@ public sealed class TelecBenchmarkIntegrationTests
         {
             var text = $"latency-probe-{i:00}-{Guid.NewGuid().ToString("N")[..6]}";
             var clock = Stopwatch.StartNew();
-            await rest.UpdateSessionAsync(session.SessionId, new UpdateSessionRequest(LastOutput: text));
+            // The title, not last_output: the daemon's pane monitor rewrites last_output of real sessions on its own.
+            await rest.UpdateSessionAsync(session.SessionId, new UpdateSessionRequest(Title: text));
             await terminal.WaitForTextAsync(text, TimeSpan.FromSeconds(30));
             samples.Add(clock.Elapsed.TotalMilliseconds);
 

@@ -24,19 +24,41 @@ internal sealed class TmuxTerminal : IAsyncDisposable
     /// <summary>telec's standard error (the UI owns the terminal; diagnostics land here).</summary>
     public string ErrorFile => Path.Combine(_directory, "stderr");
 
-    public static async Task<TmuxTerminal> StartTelecAsync(string daemonSocket)
+    /// <summary>telec's own settings file for this terminal (written by <see cref="StartTelecAsync"/> when given).</summary>
+    public string ConfigFile => Path.Combine(_directory, "teleclaude", "telec.json");
+
+    /// <summary>The folder telec runs in (its current directory: what <c>a</c> proposes).</summary>
+    public string WorkingDirectory => _directory;
+
+    /// <summary>
+    /// Starts telec in a fresh private tmux server. <paramref name="insideTmux"/> false (the default) runs it with TMUX
+    /// unset, as from a plain terminal: attaching then happens in the foreground. <paramref name="settingsJson"/> becomes
+    /// its telec.json.
+    /// </summary>
+    public static async Task<TmuxTerminal> StartTelecAsync(string daemonSocket, bool insideTmux = false, string? settingsJson = null, string extraArgs = "")
     {
         var directory = Path.Combine(Path.GetTempPath(), "tcx-" + Guid.NewGuid().ToString("N")[..10]);
         Directory.CreateDirectory(directory);
         var terminal = new TmuxTerminal(directory);
-        var command = $"'{TelecBinary.Dotnet}' '{TelecBinary.Dll}' --socket '{daemonSocket}' 2>'{terminal.ErrorFile}'; echo $? > '{terminal.ExitCodeFile}'";
+        if (settingsJson is not null)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(terminal.ConfigFile)!);
+            await File.WriteAllTextAsync(terminal.ConfigFile, settingsJson);
+        }
+
+        // Its own XDG_CONFIG_HOME: the settings of the machine's user never leak into a test.
+        var env = $"env {(insideTmux ? "" : "-u TMUX ")}XDG_CONFIG_HOME='{directory}' ";
+        var command = $"cd '{directory}' && {env}{TelecBinary.ShellCommand} --socket '{daemonSocket}' {extraArgs} 2>'{terminal.ErrorFile}'; echo $? > '{terminal.ExitCodeFile}'";
         await terminal.TmuxAsync(["new-session", "-d", "-s", "telec", "-x", "140", "-y", "40", command], check: true);
         return terminal;
     }
 
-    public async Task<string> CaptureAsync() => (await TmuxAsync(["capture-pane", "-p", "-t", "telec"], check: false)).Output;
+    /// <summary>Runs a tmux command against this terminal's server (e.g. list-windows).</summary>
+    public async Task<string> TmuxOutputAsync(params string[] args) => (await TmuxAsync(args, check: true)).Output;
 
-    public Task SendKeysAsync(params string[] keys) => TmuxAsync(["send-keys", "-t", "telec", .. keys], check: true);
+    public async Task<string> CaptureAsync() => (await TmuxAsync(["capture-pane", "-p", "-t", "telec:0"], check: false)).Output;
+
+    public Task SendKeysAsync(params string[] keys) => TmuxAsync(["send-keys", "-t", "telec:0", .. keys], check: true);
 
     /// <summary>True while the tmux session (and so telec) runs.</summary>
     public async Task<bool> IsRunningAsync() => (await TmuxAsync(["has-session", "-t", "telec"], check: false)).ExitCode == 0;

@@ -62,11 +62,11 @@ public sealed class TelecUiIntegrationTests
 
     [Test]
     [CancelAfter(60_000)]
-    public async Task TabKey_ShowsPreparationView_WithRoadmapTodos()
+    public async Task TwoKey_ShowsPreparationView_WithRoadmapTodos()
     {
         await WaitUntilConnectedAsync();
 
-        await _terminal.SendKeysAsync("Tab");
+        await _terminal.SendKeysAsync("2");
 
         var screen = await _terminal.WaitForAsync(
             s => s.Contains("[2 Preparation]", StringComparison.Ordinal) && s.Contains("mcp-server", StringComparison.Ordinal),

@@ -1,0 +1,177 @@
+using System.Globalization;
+using TeleClaude.Client;
+using TeleClaude.Contracts;
+using Telec.Model;
+
+namespace Telec.Ui;
+
+/// <summary>
+/// The conversation of the previewed session (<c>GET /sessions/{id}/messages</c>), read forward from the last cursor
+/// whenever a push says the session changed; never polled. Lives on the UI thread; reads run on the thread pool and
+/// report back through <paramref name="post"/>.
+/// </summary>
+internal sealed class Transcript(TeleClaudeRestClient rest, Action<Action> post, Action changed)
+{
+    private const int PageSize = 200;
+    private const int MaxPagesPerRead = 20;
+    private const int MaxMessages = 2000;
+
+    private readonly List<SessionMessage> _messages = [];
+    private string? _sessionId;
+    private string? _cursor;
+    private string? _problem;
+    private DateTimeOffset? _seenActivity;
+    private bool _loading;
+    private bool _again;
+    private int _generation;
+
+    /// <summary>Follows <paramref name="session"/> (null: none); a new one is read from the start.</summary>
+    public void Select(SessionInfo? session)
+    {
+        if (session?.SessionId == _sessionId)
+        {
+            return;
+        }
+
+        _generation++;
+        _sessionId = session?.SessionId;
+        _messages.Clear();
+        _cursor = null;
+        _problem = null;
+        _loading = false;
+        _again = false;
+        _seenActivity = session?.LastActivity;
+        if (session is { HasTranscript: true })
+        {
+            Read();
+        }
+    }
+
+    /// <summary>A push changed the previewed session: read what was added since the last cursor.</summary>
+    public void OnSessionChanged(SessionInfo? session)
+    {
+        if (session is null || session.SessionId != _sessionId || session.LastActivity == _seenActivity)
+        {
+            return;
+        }
+
+        _seenActivity = session.LastActivity;
+        Read();
+    }
+
+    public IReadOnlyList<string> Lines(string sessionId)
+    {
+        if (sessionId != _sessionId)
+        {
+            return ["(loading the transcript…)"];
+        }
+
+        var lines = new List<string>();
+        foreach (var message in _messages)
+        {
+            var at = message.At is { } t ? t.ToLocalTime().ToString("HH:mm", CultureInfo.InvariantCulture) + " " : "";
+            var who = message.Role switch
+            {
+                "user" => "you",
+                "assistant" => "agent",
+                _ => message.Role,
+            };
+            var text = message.Text.ReplaceLineEndings("\n").Split('\n');
+            lines.Add($"{at}{who}: {text[0]}");
+            lines.AddRange(text.Skip(1).Select(l => "    " + l));
+        }
+
+        if (_problem is not null)
+        {
+            lines.Add($"(transcript: {_problem})");
+        }
+        else if (_loading && _messages.Count == 0)
+        {
+            lines.Add("(loading the transcript…)");
+        }
+        else if (_messages.Count == 0)
+        {
+            lines.Add("(no messages yet)");
+        }
+
+        return lines;
+    }
+
+    private void Read()
+    {
+        if (_sessionId is not { } id)
+        {
+            return;
+        }
+
+        if (_loading)
+        {
+            _again = true;
+            return;
+        }
+
+        _loading = true;
+        var generation = _generation;
+        var cursor = _cursor;
+        _ = Task.Run(async () =>
+        {
+            var read = new List<SessionMessage>();
+            string? problem = null;
+            try
+            {
+                for (var page = 0; page < MaxPagesPerRead; page++)
+                {
+                    var answer = await rest.GetMessagesAsync(id, cursor, PageSize);
+                    read.AddRange(answer.Messages);
+                    if (answer.Messages.Count > 0)
+                    {
+                        cursor = answer.Messages[^1].Cursor;
+                    }
+
+                    if (answer.NextCursor is null)
+                    {
+                        break;
+                    }
+
+                    cursor = answer.NextCursor;
+                }
+            }
+            catch (TeleClaudeApiException ex)
+            {
+                problem = ex.Detail;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+            {
+                problem = ex.Message;
+            }
+
+            post(() =>
+            {
+                if (generation != _generation)
+                {
+                    return;
+                }
+
+                _loading = false;
+                _problem = problem;
+                _messages.AddRange(read);
+                if (_messages.Count > MaxMessages)
+                {
+                    _messages.RemoveRange(0, _messages.Count - MaxMessages);
+                }
+
+                _cursor = cursor;
+                if (_again)
+                {
+                    _again = false;
+                    Read();
+                }
+
+                changed();
+            });
+        });
+    }
+
+    /// <summary>For the header of the preview: how many messages are loaded.</summary>
+    public string Summary => Rows.Count(_messages.Count, "message");
+}
