@@ -60,6 +60,28 @@ internal sealed class OutputWatcherIntegrationTests
     }
 
     [Test]
+    public async Task RemoteSession_WatchAnswerAndMessages_SayNotSupportedYet(CancellationToken cancellationToken)
+    {
+        // A session another computer reported: the seams (IRemoteDataSource) answer clearly until the Redis part lands.
+        await using var daemon = await DaemonProcess.StartAsync("seams");
+        var remote = new SessionInfo("remote-1", "elsewhere", "Far away", "/p", SessionStatus.Waiting, "claude", DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, null, null,
+            new WaitingInfo(WaitingKinds.Permission, "Bash: ls", DateTimeOffset.UtcNow, [new AnswerChoice("1", "Yes", AnswerMeanings.Yes)]));
+        daemon.Get<TeleClaude.Daemon.Caching.DaemonCache>().ApplyRemoteSessionEvent(SessionEventNames.NewSession, remote);
+        var (hub, _) = await daemon.ConnectAsync();
+        using var rest = daemon.Rest();
+
+        var watch = Assert.ThrowsAsync<HubException>(() => hub.Watch("remote-1"));
+        using var answer = await rest.Http.PostAsJsonAsync("sessions/remote-1/answer", new AnswerRequest("1"), TeleClaudeRestClient.JsonOptions, cancellationToken);
+        using var messages = await rest.Http.GetAsync("sessions/remote-1/messages", cancellationToken);
+
+        Assert.That(watch!.Message, Does.Contain("runs on elsewhere").And.Contain("not supported by this daemon yet"));
+        Assert.That(answer.StatusCode, Is.EqualTo(HttpStatusCode.NotImplemented));
+        Assert.That(await answer.Content.ReadAsStringAsync(cancellationToken), Does.Contain("runs on elsewhere").And.Contain("answering its sessions"));
+        Assert.That(messages.StatusCode, Is.EqualTo(HttpStatusCode.NotImplemented));
+        Assert.That(await messages.Content.ReadAsStringAsync(cancellationToken), Does.Contain("reading its transcripts"));
+    }
+
+    [Test]
     public async Task AgentWithoutHooks_YesNoPrompt_IsWaiting_AnswerTypesKeyAndEnter_ThenActiveAndIdle(CancellationToken cancellationToken)
     {
         await using var daemon = await DaemonProcess.StartAsync("prompts");
