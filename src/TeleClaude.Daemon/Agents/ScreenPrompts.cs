@@ -4,7 +4,7 @@ using TeleClaude.Contracts;
 namespace TeleClaude.Daemon.Agents;
 
 /// <summary>A prompt recognised on an agent's screen.</summary>
-/// <param name="Text">The prompt line with a few lines of context above it.</param>
+/// <param name="Text">The prompt line, then (for a menu dialog) the few lines above it that say what it is about.</param>
 /// <param name="Choices">The numbered options below it (or y/n for a y/n prompt); empty when it takes free text.</param>
 internal sealed record ScreenPrompt(string Text, IReadOnlyList<AnswerChoice> Choices);
 
@@ -33,7 +33,6 @@ internal static partial class ScreenPrompts
                 continue;
             }
 
-            var text = string.Join('\n', lines[Math.Max(0, i - ContextLines)..(i + 1)].Select(Clean).Where(l => l.Length > 0 && !IsRule(l)));
             var choices = new List<AnswerChoice>();
             foreach (var line in lines[(i + 1)..])
             {
@@ -44,6 +43,12 @@ internal static partial class ScreenPrompts
                 }
             }
 
+            // The question first. A dialog with a menu names its subject above the question ("Bash command",
+            // "touch x.txt"), so those lines follow it; a line prompt ("Overwrite? [y/n]") says it all in its line.
+            var question = Clean(lines[i]);
+            var text = choices.Count == 0
+                ? question
+                : string.Join('\n', lines[Math.Max(0, i - ContextLines)..i].Select(Clean).Where(l => l.Length > 0 && !IsRule(l)).Prepend(question));
             if (choices.Count == 0 && YesNo().IsMatch(lines[i]))
             {
                 choices.Add(new AnswerChoice("y", "Yes", AnswerMeanings.Yes));

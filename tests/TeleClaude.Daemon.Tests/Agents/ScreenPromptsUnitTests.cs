@@ -38,7 +38,7 @@ internal sealed class ScreenPromptsUnitTests
         var prompt = ScreenPrompts.Detect(ClaudeDialog, Defaults);
 
         Assert.That(prompt, Is.Not.Null);
-        Assert.That(prompt!.Text, Does.EndWith("Do you want to proceed?").And.Contain("touch made-by-tool.txt"));
+        Assert.That(prompt!.Text, Does.StartWith("Do you want to proceed?\n").And.Contain("touch made-by-tool.txt"));
         Assert.That(prompt.Choices, Is.EqualTo(new[]
         {
             new AnswerChoice("1", "Yes", AnswerMeanings.Yes),
@@ -55,6 +55,7 @@ internal sealed class ScreenPromptsUnitTests
     {
         var prompt = ScreenPrompts.Detect("some output\n" + line, Defaults);
 
+        Assert.That(prompt!.Text, Is.EqualTo(line.Trim()), "a line prompt is its own text");
         Assert.That(prompt!.Choices.Select(c => (c.Key, c.Meaning)), Is.EqualTo(new[] { ("y", AnswerMeanings.Yes), ("n", AnswerMeanings.No) }));
     }
 

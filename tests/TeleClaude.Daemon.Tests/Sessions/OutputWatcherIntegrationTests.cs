@@ -94,7 +94,7 @@ internal sealed class OutputWatcherIntegrationTests
         await rest.SendInputAsync(session.SessionId, "ask", cancellationToken);
         var waiting = await pushes.NextAsync<SessionInfo>(nameof(ISessionsClient.SessionUpdated), s => s.SessionId == session.SessionId && s.Status == SessionStatus.Waiting, cancellationToken);
         Assert.That(waiting.Waiting!.Kind, Is.EqualTo(WaitingKinds.Question));
-        Assert.That(waiting.Waiting.Text, Does.EndWith("Overwrite notes.txt? [y/n]"));
+        Assert.That(waiting.Waiting.Text, Is.EqualTo("Overwrite notes.txt? [y/n]"));
         Assert.That(waiting.Waiting.Choices, Is.EqualTo(new[] { new AnswerChoice("y", "Yes", AnswerMeanings.Yes), new AnswerChoice("n", "No", AnswerMeanings.No) }));
 
         using var answer = await rest.Http.PostAsJsonAsync($"sessions/{session.SessionId}/answer", new AnswerRequest("y"), TeleClaudeRestClient.JsonOptions, cancellationToken);
