@@ -62,6 +62,11 @@ internal sealed class AgentCommands(
             return CommandError.Invalid("choice", $"'{request.Choice}' is not one of the session's choices: {string.Join(", ", waiting.Choices.Select(c => $"{c.Key} ({c.Label})"))}.");
         }
 
+        if (tracker.KeyDelay(sessionId) is { Ticks: > 0 } settle)
+        {
+            await Task.Delay(settle, time, cancellationToken);
+        }
+
         var sent = await tmux.SendKeyAsync(sessionId, choice.Key, cancellationToken)
             && (choice.Key.All(char.IsAsciiDigit) || await tmux.SendKeyAsync(sessionId, "Enter", cancellationToken));
         if (!sent)

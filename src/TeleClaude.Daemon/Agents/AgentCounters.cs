@@ -18,6 +18,7 @@ internal sealed class AgentCounters
     private long _transcriptLinesSkipped;
     private long _transcriptMissing;
     private long _answers;
+    private long _answersNotTaken;
 
     public void HookAccepted() => Interlocked.Increment(ref _hookEvents);
 
@@ -51,6 +52,8 @@ internal sealed class AgentCounters
 
     public void Answered() => Interlocked.Increment(ref _answers);
 
+    public void AnswerNotTaken() => Interlocked.Increment(ref _answersNotTaken);
+
     public IEnumerable<KeyValuePair<string, long>> All =>
     [
         new("hook_events", Interlocked.Read(ref _hookEvents)),
@@ -68,5 +71,6 @@ internal sealed class AgentCounters
         new("transcript_lines_skipped", Interlocked.Read(ref _transcriptLinesSkipped)),
         new("transcript_missing", Interlocked.Read(ref _transcriptMissing)),
         new("answers_sent", Interlocked.Read(ref _answers)),
+        new("answers_not_taken", Interlocked.Read(ref _answersNotTaken)),
     ];
 }

@@ -25,6 +25,7 @@ internal sealed partial class AgentStateTracker(
     DaemonCache cache,
     AgentIntegrations integrations,
     AgentLauncher launcher,
+    AgentCounters counters,
     IOptions<SessionRunnerOptions> options,
     TimeProvider time,
     ILogger<AgentStateTracker> logger)
@@ -37,6 +38,21 @@ internal sealed partial class AgentStateTracker(
     /// permission hook can arrive after its dialog was drawn (and captured), and the dialog then stays still.
     /// </summary>
     public event Action<string>? ScreenWanted;
+
+    /// <summary>How long after pressing an answer's key the question may still be on screen before it counts as not taken.</summary>
+    public static readonly TimeSpan AnswerCheckAfter = TimeSpan.FromSeconds(1.5);
+
+    /// <summary>How long a question must have been on screen before its answer's key is pressed.</summary>
+    public static readonly TimeSpan DialogSettle = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>
+    /// How long to wait before pressing an answer's key: a TUI dialog drawn a moment ago may not take keys yet, so a
+    /// key is pressed only once the question has been on screen for <see cref="DialogSettle"/>.
+    /// </summary>
+    public TimeSpan KeyDelay(string sessionId) =>
+        _live.TryGetValue(sessionId, out var live) && live.PromptSeenAt is { } seen && DialogSettle - (time.GetUtcNow() - seen) is { Ticks: > 0 } wait
+            ? wait
+            : TimeSpan.Zero;
 
     /// <summary>True while the session waits for the user: its screen is followed closely (the dialog's choices, its answer).</summary>
     public bool WantsFastScreen(string sessionId) => _live.TryGetValue(sessionId, out var live) && live.Waiting;
@@ -53,6 +69,7 @@ internal sealed partial class AgentStateTracker(
             var outputChanged = false;
             var changed = false;
             var hooksDrive = false;
+            var notTaken = false;
             var now = time.GetUtcNow();
             var updated = await store.UpdateAsync(sessionId, s =>
             {
@@ -70,13 +87,30 @@ internal sealed partial class AgentStateTracker(
                 }
 
                 var prompt = ScreenPrompts.Detect(screen, integrations.PromptsOf(s.Agent));
+                if (live.Answered is { } answered && s.Status == SessionStatus.Active)
+                {
+                    if (prompt is null)
+                    {
+                        live.Answered = null; // the question is gone: the agent took the answer
+                    }
+                    else if (now - answered.At >= AnswerCheckAfter && prompt.Text == answered.Prompt)
+                    {
+                        // The same question is still on screen well after the key was pressed: the agent did not
+                        // take it (seen with Claude Code under load). Say so, rather than show a working agent.
+                        live.Answered = null;
+                        notTaken = true;
+                        changed = true;
+                        return next with { Status = SessionStatus.Waiting, Waiting = answered.Waiting with { Choices = prompt.Choices.Count > 0 ? prompt.Choices : answered.Waiting.Choices } };
+                    }
+                }
+
                 if (hooksDrive)
                 {
                     if (s is { Status: SessionStatus.Waiting, Waiting: { } waiting })
                     {
                         if (prompt is not null)
                         {
-                            live.PromptSeen = true;
+                            live.SeePrompt(now);
                             if (prompt.Choices.Count > 0 && !prompt.Choices.SequenceEqual(waiting.Choices))
                             {
                                 next = next with { Waiting = waiting with { Choices = prompt.Choices } };
@@ -91,15 +125,19 @@ internal sealed partial class AgentStateTracker(
                 }
                 else if (prompt is not null)
                 {
-                    live.PromptSeen = true;
+                    live.SeePrompt(now);
                     if (s.Status != SessionStatus.Waiting || s.Waiting?.Text != prompt.Text || !prompt.Choices.SequenceEqual(s.Waiting.Choices))
                     {
                         var since = s is { Status: SessionStatus.Waiting, Waiting: { } w } ? w.Since : now;
                         next = next with { Status = SessionStatus.Waiting, Waiting = new WaitingInfo(WaitingKinds.Question, prompt.Text, since, prompt.Choices) };
                     }
                 }
-                else if (s.Status == SessionStatus.Waiting || (outputChanged && s.Status != SessionStatus.Active))
+                else if ((s.Status == SessionStatus.Waiting && live.PromptSeen)
+                    || (outputChanged && s.Status != SessionStatus.Active && (s.LastOutput is not null || s.Status == SessionStatus.Starting)))
                 {
+                    // The prompt it showed is gone, or it printed something: it works. A status someone set before
+                    // the first screen (PATCH, a hook) is not overruled by that screen, nor a waiting set by PATCH
+                    // while nothing changes.
                     next = next with { Status = SessionStatus.Active, Waiting = null };
                 }
 
@@ -116,6 +154,12 @@ internal sealed partial class AgentStateTracker(
             if (changed)
             {
                 cache.PublishLocalSession(SessionEventNames.SessionUpdated, updated);
+            }
+
+            if (notTaken)
+            {
+                counters.AnswerNotTaken();
+                LogAnswerNotTaken(sessionId);
             }
 
             if (!hooksDrive && outputChanged && updated.Status == SessionStatus.Active)
@@ -144,6 +188,11 @@ internal sealed partial class AgentStateTracker(
                 live.IdleTimer?.Dispose();
             }
 
+            if (hook.Kind is not (HookEventKind.Notification or HookEventKind.Other))
+            {
+                live.Answered = null; // the agent moved on: whatever was answered was taken
+            }
+
             var now = time.GetUtcNow();
             string? eventName = null;
             string? detail = null;
@@ -158,7 +207,7 @@ internal sealed partial class AgentStateTracker(
                 if (next is { Status: SessionStatus.Waiting, Waiting: { Choices.Count: 0 } asked } && DialogOnScreen(live, next.Agent, hook) is { } shown)
                 {
                     // The dialog was drawn (and captured) before its hook arrived: its choices are already known.
-                    live.PromptSeen = true;
+                    live.SeePrompt(now);
                     next = next with { Waiting = asked with { Choices = shown.Choices } };
                 }
 
@@ -229,13 +278,26 @@ internal sealed partial class AgentStateTracker(
         {
             var now = time.GetUtcNow();
             var changed = false;
+            WaitingInfo? asked = null;
             var updated = await store.UpdateAsync(sessionId, s =>
             {
                 changed = s.Status == SessionStatus.Waiting;
+                asked = s.Waiting;
                 return changed ? s with { Status = SessionStatus.Active, Waiting = null, LastActivity = now, LastInput = $"{choice.Key} ({choice.Label})" } : s;
             }, cancellationToken);
+            var prompt = live.LastScreen is { } screen ? ScreenPrompts.Detect(screen, integrations.PromptsOf(updated?.Agent)) : null;
+            live.Answered = asked is not null && prompt is not null ? new Answer(asked, prompt.Text, now) : null;
             live.PromptSeen = false;
             live.Waiting = false;
+            if (live.Answered is not null)
+            {
+                // A still dialog sends no output: look at the screen again once the agent has had time to act.
+                live.AnswerCheck?.Dispose();
+                live.AnswerCheck = time.CreateTimer(
+                    static state => { var (tracker, id) = ((AgentStateTracker, string))state!; tracker.ScreenWanted?.Invoke(id); },
+                    (this, sessionId), AnswerCheckAfter + TimeSpan.FromMilliseconds(100), Timeout.InfiniteTimeSpan);
+            }
+
             if (updated is not null && changed)
             {
                 cache.PublishLocalSession(SessionEventNames.SessionUpdated, updated);
@@ -330,6 +392,7 @@ internal sealed partial class AgentStateTracker(
         if (_live.TryRemove(sessionId, out var live))
         {
             live.IdleTimer?.Dispose();
+            live.AnswerCheck?.Dispose();
         }
 
         launcher.Forget(sessionId);
@@ -338,6 +401,9 @@ internal sealed partial class AgentStateTracker(
     private Live LiveOf(string sessionId) => _live.GetOrAdd(sessionId, static _ => new Live());
 
     private static string Tail(string screen, int lines) => string.Join('\n', screen.Split('\n').TakeLast(lines)).TrimEnd();
+
+    /// <summary>An answer sent: what was asked, the question as the screen showed it, and when.</summary>
+    private sealed record Answer(WaitingInfo Waiting, string Prompt, DateTimeOffset At);
 
     /// <summary>What the daemon knows of a session beyond its record (not persisted: re-learnt from the next hook or screen).</summary>
     private sealed class Live
@@ -348,12 +414,33 @@ internal sealed partial class AgentStateTracker(
 
         public bool PromptSeen { get; set; }
 
+        /// <summary>When the current question was first seen on screen.</summary>
+        public DateTimeOffset? PromptSeenAt { get; set; }
+
+        /// <summary>An answer sent and not yet confirmed by the screen or a hook.</summary>
+        public Answer? Answered { get; set; }
+
+        public ITimer? AnswerCheck { get; set; }
+
+        public void SeePrompt(DateTimeOffset now)
+        {
+            if (!PromptSeen)
+            {
+                PromptSeenAt = now;
+            }
+
+            PromptSeen = true;
+        }
+
         public bool Waiting { get; set; }
 
         public string? LastScreen { get; set; }
 
         public ITimer? IdleTimer { get; set; }
     }
+
+    [LoggerMessage(EventId = 703, Level = LogLevel.Warning, Message = "Session {SessionId} still shows the question it was answered: the agent did not take the key; it waits again.")]
+    private partial void LogAnswerNotTaken(string sessionId);
 
     [LoggerMessage(EventId = 701, Level = LogLevel.Warning, Message = "Marking session {SessionId} idle failed.")]
     private partial void LogIdleFailed(string sessionId, Exception exception);

@@ -119,6 +119,25 @@ internal sealed partial class OutputWatcher(
         }
     }
 
+    /// <summary>
+    /// Creates the watch session (and so the tmux server) before the daemon takes requests: two tmux clients that both
+    /// find no server and start one at once (the watcher and the first POST /sessions) can fail with "server exited
+    /// unexpectedly". A failure here is only logged; following retries it with backoff.
+    /// </summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await tmux.EnsureWatchSessionAsync(cancellationToken);
+        }
+        catch (SessionRunnerException ex)
+        {
+            LogCaptureFailed(ex.Message);
+        }
+
+        await base.StartAsync(cancellationToken);
+    }
+
     /// <summary>Stops following; a watch session left with no session to follow is removed, so no idle tmux server lingers.</summary>
     public override async Task StopAsync(CancellationToken cancellationToken)
     {

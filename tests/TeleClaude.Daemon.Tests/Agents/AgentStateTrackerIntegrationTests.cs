@@ -143,6 +143,54 @@ internal sealed class AgentStateTrackerIntegrationTests
     }
 
     [Test]
+    public async Task StatusSetBeforeTheFirstScreen_IsKept_UntilTheAgentPrintsSomethingNew(CancellationToken cancellationToken)
+    {
+        // Regression (telec's `list --waiting` test): a PATCH to waiting right after the start was overruled by the
+        // agent's first screen, which is not new work.
+        var id = await InsertAsync("plain", SessionStatus.Waiting);
+
+        await _tracker.OnScreenAsync(id, "stand-in agent ready", cancellationToken);
+        Assert.That((await GetAsync(id)).Status, Is.EqualTo(SessionStatus.Waiting));
+        await _tracker.OnScreenAsync(id, "stand-in agent ready", cancellationToken);
+        Assert.That((await GetAsync(id)).Status, Is.EqualTo(SessionStatus.Waiting), "nothing changed on screen");
+
+        await _tracker.OnScreenAsync(id, "stand-in agent ready\nagent got: go on", cancellationToken);
+        Assert.That((await GetAsync(id)).Status, Is.EqualTo(SessionStatus.Active));
+    }
+
+    [Test]
+    public async Task AnswerNotTakenByTheAgent_TheSessionWaitsAgain_AndTheKeyWaitsForAFreshDialog(CancellationToken cancellationToken)
+    {
+        // Seen with Claude Code under load: the key was pressed, the dialog stayed, and the session showed "active".
+        var id = await InsertAsync("claudecode");
+        await HookAsync(id, """{"hook_event_name":"UserPromptSubmit","prompt":"go"}""", cancellationToken);
+        await HookAsync(id, PermissionRequest, cancellationToken);
+        await _tracker.OnScreenAsync(id, Dialog, cancellationToken);
+        Assert.That(_tracker.KeyDelay(id), Is.EqualTo(AgentStateTracker.DialogSettle), "a dialog drawn just now does not get its key yet");
+        _time.Advance(AgentStateTracker.DialogSettle);
+        Assert.That(_tracker.KeyDelay(id), Is.EqualTo(TimeSpan.Zero));
+        var asked = (await GetAsync(id)).Waiting!;
+
+        var answered = await _tracker.OnAnsweredAsync(id, asked.Choices[0], cancellationToken);
+        Assert.That(answered!.Status, Is.EqualTo(SessionStatus.Active));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await _tracker.OnScreenAsync(id, Dialog + "\n", cancellationToken);
+        Assert.That((await GetAsync(id)).Status, Is.EqualTo(SessionStatus.Active), "a second is not long enough to tell");
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await _tracker.OnScreenAsync(id, Dialog, cancellationToken);
+        var again = await GetAsync(id);
+        Assert.That(again.Status, Is.EqualTo(SessionStatus.Waiting), "the same question is still there after 2 s");
+        Assert.That(again.Waiting, Has.Property(nameof(WaitingInfo.Since)).EqualTo(asked.Since).And.Property(nameof(WaitingInfo.Text)).EqualTo(asked.Text));
+        Assert.That(_app.Services.GetRequiredService<AgentCounters>().All.Single(c => c.Key == "answers_not_taken").Value, Is.EqualTo(1));
+
+        await _tracker.OnAnsweredAsync(id, asked.Choices[0], cancellationToken);
+        _time.Advance(TimeSpan.FromSeconds(2));
+        await _tracker.OnScreenAsync(id, "● Creating the marker file\n  ⎿  (No content)", cancellationToken);
+        Assert.That((await GetAsync(id)).Status, Is.EqualTo(SessionStatus.Active), "the question is gone: taken");
+    }
+
+    [Test]
     public async Task TerminalGone_EndsTheSessionOnce(CancellationToken cancellationToken)
     {
         var id = await InsertAsync("plain");
@@ -159,11 +207,11 @@ internal sealed class AgentStateTrackerIntegrationTests
         {"hook_event_name":"PermissionRequest","tool_name":"Bash","tool_input":{"command":"touch made-by-claude.txt","description":"Create the marker file"}}
         """;
 
-    private async Task<string> InsertAsync(string agent)
+    private async Task<string> InsertAsync(string agent, SessionStatus status = SessionStatus.Starting)
     {
         var id = Guid.NewGuid().ToString("N");
         var now = _time.GetUtcNow();
-        await _store.InsertAsync(new SessionInfo(id, "tracker", "t", "/p", SessionStatus.Starting, agent, now, now, null, null), CancellationToken.None);
+        await _store.InsertAsync(new SessionInfo(id, "tracker", "t", "/p", status, agent, now, now, null, null), CancellationToken.None);
         return id;
     }
 
