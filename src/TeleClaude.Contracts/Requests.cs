@@ -27,9 +27,17 @@ public sealed record AgentStoppedRequest(string Summary);
 public sealed record AnswerRequest(string Choice);
 
 /// <summary>Answer of <c>GET /health</c>.</summary>
-/// <param name="Status">"ok" while the daemon serves.</param>
+/// <param name="Status">"ok" while every part works; "degraded" while the daemon serves but a part fails (see <paramref name="Problems"/>).</param>
 /// <param name="Computer">This daemon's computer name.</param>
 /// <param name="Version">Daemon version.</param>
 /// <param name="StartedAt">When the daemon started (UTC).</param>
 /// <param name="RedisConfigured">False in local-only mode.</param>
-public sealed record HealthReport(string Status, string Computer, string Version, DateTimeOffset StartedAt, bool RedisConfigured);
+/// <param name="Problems">What fails right now, one entry per part; empty when the status is "ok".</param>
+public sealed record HealthReport(
+    string Status, string Computer, string Version, DateTimeOffset StartedAt, bool RedisConfigured, IReadOnlyList<HealthProblem>? Problems = null);
+
+/// <summary>A part of the daemon that fails right now.</summary>
+/// <param name="Component">Which part, e.g. "storage".</param>
+/// <param name="Detail">What fails, why, and what to do, e.g. "saving session 'x' in /home/me/.teleclaude/teleclaude.db failed: the disk is full ...".</param>
+/// <param name="Since">When it started failing (UTC), when known.</param>
+public sealed record HealthProblem(string Component, string Detail, DateTimeOffset? Since);

@@ -36,6 +36,7 @@ namespace TeleClaude.Contracts;
 [JsonSerializable(typeof(SessionOutput))]
 [JsonSerializable(typeof(SessionMessages))]
 [JsonSerializable(typeof(HealthReport))]
+[JsonSerializable(typeof(HealthProblem))]
 [JsonSerializable(typeof(HubDiagnostics))]
 [JsonSerializable(typeof(string))]
 public sealed partial class TeleClaudeJsonContext : JsonSerializerContext

@@ -1,5 +1,4 @@
-using Microsoft.Extensions.Options;
-using TeleClaude.Daemon;
+using TeleClaude.Daemon.Hosting;
 using TeleClaude.Daemon.Mcp;
 using TeleClaude.Daemon.Security;
 
@@ -18,23 +17,4 @@ if (args is ["token", .. var tokenArgs])
     return await TokenCommand.RunAsync(tokenArgs);
 }
 
-try
-{
-    await TeleClaudeDaemon.Build(args).RunAsync();
-    return 0;
-}
-catch (OptionsValidationException ex)
-{
-    await Console.Error.WriteLineAsync("teleclaude: invalid configuration:");
-    foreach (var failure in ex.Failures)
-    {
-        await Console.Error.WriteLineAsync($"  - {failure}");
-    }
-
-    return 2;
-}
-catch (Exception ex) when (ex is InvalidOperationException or IOException)
-{
-    await Console.Error.WriteLineAsync($"teleclaude: {ex.Message}");
-    return 1;
-}
+return await DaemonRunner.RunAsync(args, Console.Error);

@@ -19,7 +19,9 @@ internal static class TeleClaudeDaemon
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(args);
+        // The content root is the daemon's own directory: the appsettings.json beside it is read wherever it is started from.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.AddDaemonHosting();
         builder.AddDaemonOptions(args);
         builder.AddDaemonListeners();
         builder.AddDaemonSecurity();

@@ -28,7 +28,8 @@ internal sealed class ChildDaemon : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
-    public static async Task<ChildDaemon> StartAsync(string name, string redisConfiguration, TimeSpan heartbeatInterval)
+    /// <summary>Starts the daemon (with <paramref name="extraArgs"/> after the defaults: a later value of a setting wins) and waits until it serves.</summary>
+    public static async Task<ChildDaemon> StartAsync(string name, string redisConfiguration, TimeSpan heartbeatInterval, IEnumerable<string>? extraArgs = null)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "TeleClaude.Daemon.dll");
         if (!File.Exists(dll))
@@ -53,6 +54,11 @@ internal sealed class ChildDaemon : IAsyncDisposable
             $"--TeleClaude:Sessions:TmuxSocketName=tcb-{directory.Name}",
             "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.AspNetCore=Warning",
         })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (var arg in extraArgs ?? [])
         {
             start.ArgumentList.Add(arg);
         }

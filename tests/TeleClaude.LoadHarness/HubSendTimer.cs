@@ -4,7 +4,6 @@ using System.Diagnostics.CodeAnalysis;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using TeleClaude.Contracts;
 using TeleClaude.Daemon.Hubs;
 
@@ -14,7 +13,8 @@ namespace TeleClaude.LoadHarness;
 /// Profiling hook of the <c>criteria</c> mode: while <see cref="Enabled"/>, records when the daemon's push loop
 /// hands a <c>SessionUpdated</c> group send to SignalR and when that send returns (serialized and written to every
 /// connection of the group), keyed by the session title. Installed by <see cref="Install"/> as the daemon's
-/// <see cref="HubLifetimeManager{THub}"/> (a decorator of SignalR's default one); no production code changes.
+/// <see cref="HubLifetimeManager{THub}"/> (a decorator of the daemon's own <see cref="PushLifetimeManager"/>, whose group
+/// send returns once the push is queued in every client's outbox); no production code changes.
 /// </summary>
 internal sealed class HubSendTimer
 {
@@ -24,8 +24,7 @@ internal sealed class HubSendTimer
 
     /// <summary>Registers the decorator in a daemon's services.</summary>
     public void Install(IServiceCollection services) =>
-        services.AddSingleton<HubLifetimeManager<SessionsHub>>(sp => new TimedLifetimeManager(
-            new DefaultHubLifetimeManager<SessionsHub>(sp.GetRequiredService<ILogger<DefaultHubLifetimeManager<SessionsHub>>>()), this));
+        services.AddSingleton<HubLifetimeManager<SessionsHub>>(sp => new TimedLifetimeManager(sp.GetRequiredService<PushLifetimeManager>(), this));
 
     /// <summary>Start and end (Stopwatch timestamps) of the group send of the update with this title, if recorded.</summary>
     public bool TryGet(string title, out (long Start, long End) send) => _sends.TryGetValue(title, out send);

@@ -6,7 +6,8 @@ namespace TeleClaude.LoadHarness;
 /// Entry point: <c>dotnet run -c Release --project tests/TeleClaude.LoadHarness -- snapshot [--iterations N]</c> or
 /// <c>... -- transport [--remotes 2,10] [--sessions-per-remote 50] [--runs 10] [--window 30]</c>,
 /// <c>... -- criteria [--remotes 2,10,50] [--sessions-per-remote 20] [--clients 1,10,100] [--rates 10,100,1000]</c> or
-/// <c>... -- micro [BenchmarkDotNet switches, e.g. --filter *Decode*]</c>.
+/// <c>... -- micro [BenchmarkDotNet switches, e.g. --filter *Decode*]</c> or
+/// <c>... -- soak [--rate 50] [--minutes 5] [--sessions 10]</c>.
 /// The results tables go to stdout; progress and daemon logs go to stderr.
 /// </summary>
 internal static class Program
@@ -41,7 +42,13 @@ internal static class Program
         "                          1,000 and 10,000 cached remote sessions; SessionEventReceiver.TryDecode\n" +
         "       TeleClaude.LoadHarness access [--requests N]\n" +
         "  access                  what the locks cost: TCP requests with and without the token, a refused one, the Unix socket\n" +
-        "  --requests N            measured requests per case, 100-100000 (default 5000)";
+        "  --requests N            measured requests per case, 100-100000 (default 5000)\n" +
+        "       TeleClaude.LoadHarness soak [--rate 50] [--minutes 5] [--sessions 10]\n" +
+        "  soak                    two daemons as child processes on one redis-server; PATCHes on B at a fixed rate, a client on A;\n" +
+        "                          per minute: changes lost, latency p50/p99, RSS and CPU of each daemon\n" +
+        "  --rate R                changes per second, 1-1000 (default 50)\n" +
+        "  --minutes M             length of the run, 1-240 (default 5)\n" +
+        "  --sessions S            sessions on B the changes go round, 1-100 (default 10)";
 
     public static async Task<int> Main(string[] args)
     {
@@ -59,6 +66,8 @@ internal static class Program
                 return await AgentsAsync(args);
             case "access":
                 return await AccessAsync(args);
+            case "soak":
+                return await SoakAsync(args);
             default:
                 await Console.Error.WriteLineAsync(Usage);
                 return 2;
@@ -218,6 +227,36 @@ internal static class Program
         }
 
         await AccessBenchmark.RunAsync(requests);
+        return 0;
+    }
+
+    private static async Task<int> SoakAsync(string[] args)
+    {
+        var rate = 50;
+        var minutes = 5;
+        var sessions = 10;
+        for (var i = 1; i < args.Length; i++)
+        {
+            var value = i + 1 < args.Length ? args[i + 1] : "";
+            switch (args[i])
+            {
+                case "--rate" when TryInt(value, 1, 1000, out var r):
+                    rate = r;
+                    break;
+                case "--minutes" when TryInt(value, 1, 240, out var m):
+                    minutes = m;
+                    break;
+                case "--sessions" when TryInt(value, 1, 100, out var s):
+                    sessions = s;
+                    break;
+                default:
+                    return await BadArgumentAsync(args[i], "see the usage below for the ranges.");
+            }
+
+            i++;
+        }
+
+        await SoakBenchmark.RunAsync(new SoakSettings(rate, minutes, sessions));
         return 0;
     }
 

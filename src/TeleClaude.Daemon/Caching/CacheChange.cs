@@ -19,3 +19,11 @@ internal sealed record ProjectsChanged(ProjectsUpdate Update) : CacheChange;
 
 /// <summary>A project's todos changed.</summary>
 internal sealed record TodosChanged(TodosUpdate Update) : CacheChange;
+
+/// <summary>
+/// In place of changes a subscriber of <see cref="CacheChangeFeed"/> missed because it fell a whole queue behind. The
+/// subscriber must resync from the current state, which contains them.
+/// </summary>
+/// <param name="Count">How many changes were skipped.</param>
+/// <param name="Since">When the first was skipped.</param>
+internal sealed record ChangesDropped(long Count, DateTimeOffset Since) : CacheChange;

@@ -25,4 +25,10 @@ internal sealed class CacheOptions
 
     /// <summary>Entries unread and unrefreshed for this long are dropped (memory bound for vanished peers).</summary>
     public TimeSpan EvictUnusedAfter { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// Changes each subscriber of the change feed (the hub's push loop, the Redis emitter, ...) may hold unread. One that
+    /// falls this far behind skips changes until it has caught up and then resyncs from the current state.
+    /// </summary>
+    public int ChangeFeedCapacity { get; set; } = Caching.CacheChangeFeed.DefaultCapacity;
 }

@@ -19,7 +19,7 @@ internal sealed class DaemonOptions
     /// <summary>Optional extra HTTP listener for tools, e.g. http://127.0.0.1:8765. Loopback only unless <see cref="AllowNonLoopbackTcp"/>.</summary>
     public string? TcpUrl { get; set; }
 
-    /// <summary>Lets <see cref="TcpUrl"/> bind a non-loopback address. Off by default: the API has no authentication.</summary>
+    /// <summary>Lets <see cref="TcpUrl"/> bind a non-loopback address. Off by default: the listener speaks plain HTTP, so the bearer token would cross the network in the clear.</summary>
     public bool AllowNonLoopbackTcp { get; set; }
 
     /// <summary>The projects of this computer: each configured directory is a project.</summary>

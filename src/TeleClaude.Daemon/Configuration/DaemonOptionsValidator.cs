@@ -98,6 +98,11 @@ internal sealed class CacheOptionsValidator : IValidateOptions<CacheOptions>
         Positive(failures, nameof(options.PullTimeout), options.PullTimeout);
         Positive(failures, nameof(options.EvictUnusedAfter), options.EvictUnusedAfter);
         Positive(failures, nameof(options.SubscribeWait), options.SubscribeWait);
+        if (options.ChangeFeedCapacity is < 1 or > 10_000_000)
+        {
+            failures.Add($"TeleClaude:Cache:ChangeFeedCapacity {options.ChangeFeedCapacity} must be between 1 and 10000000.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -1,6 +1,9 @@
 namespace TeleClaude.Daemon.Configuration;
 
-/// <summary>Default locations: the socket under the user's runtime dir, data under ~/.teleclaude.</summary>
+/// <summary>
+/// Default locations: the socket under the user's runtime dir, data under ~/.teleclaude, the user's configuration file
+/// under the XDG configuration directory.
+/// </summary>
 internal static class DaemonPaths
 {
     public const string SocketFileName = "teleclaude.sock";
@@ -18,6 +21,17 @@ internal static class DaemonPaths
     }
 
     public static string DefaultDatabasePath() => Path.Combine(DataDirectory(), "teleclaude.db");
+
+    /// <summary><c>$XDG_CONFIG_HOME/teleclaude/config.json</c>, else <c>~/.config/teleclaude/config.json</c> (XDG Base Directory).</summary>
+    public static string DefaultUserConfigFile()
+    {
+        // The XDG spec ignores a relative $XDG_CONFIG_HOME, as it does an empty one.
+        var configHome = Environment.GetEnvironmentVariable("XDG_CONFIG_HOME");
+        var dir = !string.IsNullOrEmpty(configHome) && Path.IsPathFullyQualified(configHome)
+            ? configHome
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config");
+        return Path.Combine(dir, "teleclaude", "config.json");
+    }
 
     /// <summary>Creates <paramref name="directory"/> (and parents) readable by the owner only.</summary>
     public static void EnsurePrivateDirectory(string directory)

@@ -1,17 +1,31 @@
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
 using TeleClaude.Contracts;
 using TeleClaude.Daemon.Caching;
+using TeleClaude.Daemon.Commands;
+using TeleClaude.Daemon.Resilience;
 
 namespace TeleClaude.Daemon.Hubs;
 
-/// <summary>Reads the cache's change feed and pushes each change to the view groups that show it.</summary>
+/// <summary>
+/// Reads the cache's change feed and pushes each change to the view groups that show it. A group send only queues the
+/// push in each client's bounded outbox (<see cref="PushLifetimeManager"/>), so this loop never waits on a client and has
+/// nothing unawaited in flight. When the feed had to skip changes (<see cref="ChangesDropped"/>), every subscribed client
+/// gets the full state instead. At shutdown, clients get <see cref="PushOptions.ShutdownDrainTimeout"/> to receive what
+/// is queued for them.
+/// </summary>
 internal sealed partial class HubPushService(
     CacheChangeFeed changes,
     IHubContext<SessionsHub, ISessionsClient> hub,
+    PushLifetimeManager pushes,
+    DaemonCommands commands,
+    InterestManager interest,
     HubCounters counters,
+    IOptions<PushOptions> options,
+    TimeProvider time,
     ILogger<HubPushService> logger) : BackgroundService
 {
-    private readonly System.Threading.Channels.ChannelReader<CacheChange> _reader = changes.Subscribe();
+    private readonly System.Threading.Channels.ChannelReader<CacheChange> _reader = changes.Subscribe("hub push loop");
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -19,17 +33,21 @@ internal sealed partial class HubPushService(
         {
             await foreach (var change in _reader.ReadAllAsync(stoppingToken))
             {
+                if (change is ChangesDropped dropped)
+                {
+                    await ResyncAsync(dropped, stoppingToken);
+                    continue;
+                }
+
                 try
                 {
-                    // Group sends are not awaited one after the other: a client that stops reading would hold up
-                    // everyone else. Each connection's writes still go out in order, queued behind its own write
-                    // lock; a stalled connection is closed by SignalR when its client timeout passes.
-                    counters.PushStarted();
-                    _ = PushAsync(change).ContinueWith(OnPushed, change, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    await PushAsync(change);
+                    counters.Pushed();
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    counters.PushFinished(faulted: true);
+                    // One change that cannot be pushed (it does not serialize) must not stop the ones after it.
+                    counters.PushFailed();
                     LogPushFailed(change.GetType().Name, ex);
                 }
             }
@@ -43,13 +61,31 @@ internal sealed partial class HubPushService(
         }
     }
 
-    private void OnPushed(Task push, object? change)
+    public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        counters.PushFinished(push.IsFaulted);
-        if (push.Exception is { } ex)
-        {
-            LogPushFailed(change!.GetType().Name, ex.InnerException ?? ex);
-        }
+        await base.StopAsync(cancellationToken);
+        await pushes.DrainAsync(options.Value.ShutdownDrainTimeout);
+    }
+
+    private async Task ResyncAsync(ChangesDropped dropped, CancellationToken stoppingToken)
+    {
+        LogResync(dropped.Count, dropped.Since);
+        // The snapshots read SQLite, which can fail for a while (a full disk, a lock): retried until they work.
+        await Backoff.Forever("Resyncing hub clients with the full state", time, logger).ExecuteAsync(
+            async token =>
+            {
+                if (interest.IsInterested(Views.Sessions))
+                {
+                    await hub.Clients.Group(Views.Sessions).SessionsState(await commands.SessionsSnapshotAsync(token));
+                }
+
+                if (interest.IsInterested(Views.Preparation))
+                {
+                    await hub.Clients.Group(Views.Preparation).PreparationState(await commands.PreparationSnapshotAsync(token));
+                }
+            },
+            stoppingToken);
+        counters.Resynced();
     }
 
     private Task PushAsync(CacheChange change)
@@ -73,4 +109,8 @@ internal sealed partial class HubPushService(
 
     [LoggerMessage(EventId = 210, Level = LogLevel.Warning, Message = "Pushing {Change} to clients failed; continuing with the next change.")]
     private partial void LogPushFailed(string change, Exception exception);
+
+    [LoggerMessage(EventId = 211, Level = LogLevel.Warning,
+        Message = "The push loop fell behind the change feed and skipped {Count} changes since {Since:O}; sending every subscribed client the full state instead.")]
+    private partial void LogResync(long count, DateTimeOffset since);
 }

@@ -1,9 +1,10 @@
 using System.Reflection;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using TeleClaude.Contracts;
 using TeleClaude.Daemon.Agents;
 using TeleClaude.Daemon.Caching;
-using Microsoft.Extensions.Options;
 using TeleClaude.Daemon.Hubs;
 using TeleClaude.Daemon.Redis;
 
@@ -22,8 +23,25 @@ internal static class HealthApi
         return routes;
     }
 
-    private static Ok<HealthReport> Health(DaemonCache cache, DaemonClock clock, IOptions<RedisOptions> redis) =>
-        TypedResults.Ok(new HealthReport("ok", cache.LocalComputerName, Version, clock.StartedAt, redis.Value.Enabled));
+    /// <summary>
+    /// Always 200 while the daemon answers (clients use it to see that the daemon is there); the body says "degraded" and
+    /// lists what fails, from every registered health check (storage, ...), while a part of it does not work.
+    /// </summary>
+    private static async Task<Ok<Contracts.HealthReport>> Health(
+        DaemonCache cache, DaemonClock clock, IOptions<RedisOptions> redis, HealthCheckService checks, CancellationToken cancellationToken)
+    {
+        var report = await checks.CheckHealthAsync(cancellationToken);
+        var problems = report.Entries
+            .Where(e => e.Value.Status != HealthStatus.Healthy)
+            .OrderBy(e => e.Key, StringComparer.Ordinal)
+            .Select(e => new HealthProblem(
+                e.Key,
+                e.Value.Description ?? e.Value.Exception?.Message ?? e.Value.Status.ToString(),
+                e.Value.Data.TryGetValue("since", out var since) && since is DateTimeOffset at ? at : null))
+            .ToArray();
+        return TypedResults.Ok(new Contracts.HealthReport(
+            problems.Length == 0 ? "ok" : "degraded", cache.LocalComputerName, Version, clock.StartedAt, redis.Value.Enabled, problems));
+    }
 
     private static Ok<HubDiagnostics> HubDiagnostics(InterestManager interest, DaemonCache cache, HubCounters hub, RedisCounters redis, AgentCounters agents)
     {

@@ -5,12 +5,16 @@ namespace TeleClaude.Daemon.Rest;
 
 internal static class RestExtensions
 {
-    /// <summary>snake_case JSON and RFC 7807 problem details for every error, without stack traces.</summary>
+    /// <summary>
+    /// snake_case JSON and RFC 7807 problem details for every error, without stack traces: 400 for unreadable requests,
+    /// 503/507 with the cause for storage faults.
+    /// </summary>
     public static IServiceCollection AddRestApi(this IServiceCollection services)
     {
         services.ConfigureHttpJsonOptions(o => TeleClaudeJsonContext.Configure(o.SerializerOptions));
         services.AddProblemDetails();
         services.AddExceptionHandler<BadRequestExceptionHandler>();
+        services.AddExceptionHandler<StorageExceptionHandler>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.TryAddSingleton<DaemonClock>();
         return services;

@@ -30,6 +30,9 @@ internal static class SecurityExtensions
         // it): its keys live beside the database in an owner-only directory, not in ~/.aspnet, under a fixed
         // application name so they stay valid wherever the daemon is started from.
         services.AddDataProtection().SetApplicationName("TeleClaude");
+        // On Linux no key encryptor exists; the keys are protected by the 0700 directory instead, so data protection's
+        // "No XML encryptor configured" warning at first start says nothing the user can act on.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager", LogLevel.Error);
         services.AddOptions<KeyManagementOptions>().Configure<IOptions<DaemonOptions>, ILoggerFactory>(static (keys, daemon, logs) =>
         {
             var directory = Path.Combine(Path.GetDirectoryName(daemon.Value.DatabasePath)!, "keys");

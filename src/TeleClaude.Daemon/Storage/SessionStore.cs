@@ -9,9 +9,11 @@ namespace TeleClaude.Daemon.Storage;
 
 /// <summary>
 /// The local computer's sessions and settings in one SQLite file. Connections are pooled by
-/// Microsoft.Data.Sqlite; WAL lets readers run beside the single writer.
+/// Microsoft.Data.Sqlite; WAL lets readers run beside the single writer. The public operations are in
+/// SessionStore.Guarded.cs: each reports to <see cref="StorageHealth"/> and turns storage faults into
+/// <see cref="StorageException"/>; the <c>...CoreAsync</c> methods here do the SQL.
 /// </summary>
-internal sealed class SessionStore
+internal sealed partial class SessionStore
 {
     /// <summary>Schema migrations by version; index i moves the database from version i to i + 1.</summary>
     private static readonly string[] Migrations =
@@ -57,12 +59,16 @@ internal sealed class SessionStore
     private readonly string _connectionString;
     private readonly string _computer;
     private readonly string _tmuxSocket;
+    private readonly StorageHealth _health;
+    private Task? _prepared;
 
-    public SessionStore(IOptions<DaemonOptions> options, IOptions<Sessions.SessionRunnerOptions> sessions)
+    public SessionStore(IOptions<DaemonOptions> options, IOptions<Sessions.SessionRunnerOptions> sessions, StorageHealth? health = null)
     {
         _tmuxSocket = sessions.Value.TmuxSocketName;
         var value = options.Value;
         _computer = value.ComputerName;
+        DatabasePath = value.DatabasePath;
+        _health = health ?? StorageHealth.Unlogged(value.DatabasePath);
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = value.DatabasePath,
@@ -74,24 +80,52 @@ internal sealed class SessionStore
 
     public static int SchemaVersion => Migrations.Length;
 
-    /// <summary>Creates the file and brings its schema up to date.</summary>
-    public async Task MigrateAsync(CancellationToken cancellationToken)
+    /// <summary>The SQLite file.</summary>
+    public string DatabasePath { get; }
+
+    /// <summary>
+    /// Opens the file (creating it and its private directory when missing), checks it (<c>PRAGMA quick_check</c>) and brings
+    /// its schema up to date; once per store, later calls share the first. A file that is not a database, is damaged, is newer
+    /// than this build or cannot be written throws <see cref="Hosting.DaemonStopException"/> with the one line to show. The
+    /// file is never changed before it passed the check, and never deleted.
+    /// </summary>
+    public Task MigrateAsync(CancellationToken cancellationToken)
     {
-        var directory = Path.GetDirectoryName(new SqliteConnectionStringBuilder(_connectionString).DataSource);
-        if (!string.IsNullOrEmpty(directory))
+        var prepared = Volatile.Read(ref _prepared);
+        if (prepared is { IsCompletedSuccessfully: true })
         {
-            DaemonPaths.EnsurePrivateDirectory(directory);
+            return prepared;
         }
 
-        await using var connection = await OpenAsync(cancellationToken);
-        await ExecuteAsync(connection, "PRAGMA journal_mode=WAL;", cancellationToken);
+        prepared = PrepareAsync(cancellationToken);
+        Volatile.Write(ref _prepared, prepared);
+        return prepared;
+    }
+
+    private async Task PrepareAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var directory = Path.GetDirectoryName(DatabasePath);
+            if (!string.IsNullOrEmpty(directory))
+            {
+                DaemonPaths.EnsurePrivateDirectory(directory);
+            }
+
+            await using var connection = await OpenAsync(cancellationToken);
+            await DatabaseCheck.VerifyAsync(connection, DatabasePath, Migrations.Length, cancellationToken);
+            await MigrateCoreAsync(connection, cancellationToken);
+        }
+        catch (Exception ex) when (StorageFailure.IsStorageFault(ex))
+        {
+            SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
+            throw DatabaseCheck.StartFailure(DatabasePath, ex);
+        }
+    }
+
+    private static async Task MigrateCoreAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
         var version = Convert.ToInt32(await ScalarAsync(connection, "PRAGMA user_version;", cancellationToken), CultureInfo.InvariantCulture);
-        if (version > Migrations.Length)
-        {
-            throw new InvalidOperationException(
-                $"The database schema version {version} is newer than this daemon knows ({Migrations.Length}); upgrade the daemon or use another TeleClaude:DatabasePath.");
-        }
-
         for (var v = version; v < Migrations.Length; v++)
         {
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
@@ -101,7 +135,7 @@ internal sealed class SessionStore
         }
     }
 
-    public async Task<IReadOnlyList<SessionInfo>> ListAsync(bool includeTerminated, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<SessionInfo>> ListCoreAsync(bool includeTerminated, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
@@ -118,14 +152,13 @@ internal sealed class SessionStore
         return sessions;
     }
 
-    public async Task<SessionInfo?> GetAsync(string sessionId, CancellationToken cancellationToken)
+    private async Task<SessionInfo?> GetCoreAsync(string sessionId, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         return await GetAsync(connection, sessionId, null, cancellationToken);
     }
 
-    /// <summary>Stores a new session; <paramref name="hookSecretHash"/> is what its agent's hooks must prove they know.</summary>
-    public async Task InsertAsync(SessionInfo session, CancellationToken cancellationToken, string? hookSecretHash = null)
+    private async Task InsertCoreAsync(SessionInfo session, string? hookSecretHash, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
@@ -139,8 +172,7 @@ internal sealed class SessionStore
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>The agent link of a session: its hook secret's hash and its transcript file; null when the session does not exist.</summary>
-    public async Task<(string? HookSecretHash, string? TranscriptPath)?> GetAgentLinkAsync(string sessionId, CancellationToken cancellationToken)
+    private async Task<(string? HookSecretHash, string? TranscriptPath)?> GetAgentLinkCoreAsync(string sessionId, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
@@ -155,8 +187,7 @@ internal sealed class SessionStore
         return (reader.IsDBNull(0) ? null : reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1));
     }
 
-    /// <summary>Records where the session's agent writes its transcript (from its hooks); false when the session does not exist.</summary>
-    public async Task<bool> SetTranscriptPathAsync(string sessionId, string transcriptPath, CancellationToken cancellationToken)
+    private async Task<bool> SetTranscriptPathCoreAsync(string sessionId, string transcriptPath, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
@@ -167,7 +198,7 @@ internal sealed class SessionStore
     }
 
     /// <summary>Reads, changes and writes one session atomically; null when it does not exist.</summary>
-    public async Task<SessionInfo?> UpdateAsync(string sessionId, Func<SessionInfo, SessionInfo> change, CancellationToken cancellationToken)
+    private async Task<SessionInfo?> UpdateCoreAsync(string sessionId, Func<SessionInfo, SessionInfo> change, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         // BEGIN IMMEDIATE: take the write lock before reading, so concurrent updates serialize instead of failing.
@@ -193,7 +224,7 @@ internal sealed class SessionStore
         return updated;
     }
 
-    public async Task<string?> GetSettingAsync(string key, CancellationToken cancellationToken)
+    private async Task<string?> GetSettingCoreAsync(string key, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
@@ -202,7 +233,7 @@ internal sealed class SessionStore
         return await command.ExecuteScalarAsync(cancellationToken) as string;
     }
 
-    public async Task SetSettingAsync(string key, string value, CancellationToken cancellationToken)
+    private async Task SetSettingCoreAsync(string key, string value, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();

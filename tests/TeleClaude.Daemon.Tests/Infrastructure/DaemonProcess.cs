@@ -15,13 +15,15 @@ internal sealed class DaemonProcess : IAsyncDisposable
 {
     private readonly List<IAsyncDisposable> _clients = [];
     private readonly string[] _extraArgs;
+    private readonly Action<WebApplicationBuilder>? _configure;
     private WebApplication? _app;
 
-    private DaemonProcess(string directory, string computer, string[] extraArgs)
+    private DaemonProcess(string directory, string computer, string[] extraArgs, Action<WebApplicationBuilder>? configure = null)
     {
         Directory = directory;
         Computer = computer;
         _extraArgs = extraArgs;
+        _configure = configure;
     }
 
     public string Directory { get; }
@@ -52,12 +54,15 @@ internal sealed class DaemonProcess : IAsyncDisposable
     public static Task<DaemonProcess> StartWithRedisAsync(RedisServer redis, string computer) =>
         StartAsync(computer, [$"--TeleClaude:Redis:Configuration={redis.Configuration}", .. FastTransport]);
 
-    public static async Task<DaemonProcess> StartAsync(string computer = "alpha", params string[] extraArgs)
+    public static Task<DaemonProcess> StartAsync(string computer = "alpha", params string[] extraArgs) => StartAsync(computer, null, extraArgs);
+
+    /// <summary>A daemon whose builder <paramref name="configure"/> adjusts after the tests' own settings (e.g. to record logs).</summary>
+    public static async Task<DaemonProcess> StartAsync(string computer, Action<WebApplicationBuilder>? configure, params string[] extraArgs)
     {
         // Short path: Unix socket paths are limited to 107 characters.
         var directory = Path.Combine(Path.GetTempPath(), "tc-" + Guid.NewGuid().ToString("N")[..10]);
         System.IO.Directory.CreateDirectory(directory);
-        var daemon = new DaemonProcess(directory, computer, extraArgs);
+        var daemon = new DaemonProcess(directory, computer, extraArgs, configure);
         daemon.WriteProject();
         await daemon.StartAsync();
         return daemon;
@@ -69,8 +74,12 @@ internal sealed class DaemonProcess : IAsyncDisposable
     /// <summary>The stand-in agent every test session runs: it echoes each line it reads.</summary>
     public static string TestAgentScript => Path.Combine(AppContext.BaseDirectory, "Sessions", "test-agent.sh");
 
+    /// <summary>An empty user configuration file: the developer's own ~/.config/teleclaude/config.json never reaches a test.</summary>
+    public string ConfigPath => Path.Combine(Directory, "config.json");
+
     public string[] Args() =>
     [
+        "--config", ConfigPath,
         "--socket", SocketPath,
         "--db", DatabasePath,
         "--computer", Computer,
@@ -88,7 +97,16 @@ internal sealed class DaemonProcess : IAsyncDisposable
 
     public async Task StartAsync()
     {
-        _app = TeleClaudeDaemon.Build(Args(), b => b.Logging.SetMinimumLevel(LogLevel.Warning).AddProvider(Logs));
+        if (!File.Exists(ConfigPath))
+        {
+            await File.WriteAllTextAsync(ConfigPath, "{}");
+        }
+
+        _app = TeleClaudeDaemon.Build(Args(), b =>
+        {
+            b.Logging.SetMinimumLevel(LogLevel.Warning).AddProvider(Logs);
+            _configure?.Invoke(b);
+        });
         await _app.StartAsync();
     }
 

@@ -13,6 +13,10 @@ internal sealed class LogRecorder : ILoggerProvider
     /// <summary>Entries with this event id, in order.</summary>
     public IReadOnlyList<Entry> WithEventId(int eventId) => Entries.Where(e => e.EventId == eventId).ToArray();
 
+    /// <summary>Entries of <paramref name="category"/> (the logging class's full name) with <paramref name="eventId"/>.</summary>
+    public IReadOnlyList<Entry> Of(Type category, int eventId) =>
+        Entries.Where(e => e.Category == category.FullName && e.EventId == eventId).ToArray();
+
     public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _entries);
 
     public void Dispose()

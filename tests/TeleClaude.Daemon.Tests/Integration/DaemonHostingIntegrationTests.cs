@@ -98,8 +98,8 @@ internal sealed class DaemonHostingIntegrationTests
         }
 
         using var process = System.Diagnostics.Process.Start(start)!;
-        var stderr = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        var stderr = await process.StandardError.ReadToEndAsync(TestContext.CurrentContext.CancellationToken);
+        await process.WaitForExitAsync(TestContext.CurrentContext.CancellationToken);
 
         Assert.That(process.ExitCode, Is.EqualTo(2), stderr);
         Assert.That(stderr, Does.StartWith("teleclaude: invalid configuration:"));
