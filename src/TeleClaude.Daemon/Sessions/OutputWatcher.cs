@@ -158,7 +158,23 @@ internal sealed partial class OutputWatcher(
     private async ValueTask FollowAsync(CancellationToken cancellationToken)
     {
         await tmux.EnsureWatchSessionAsync(cancellationToken);
-        await using var client = TmuxControlClient.Start(tmux.SocketName, TmuxRunner.WatchSession, line => _work.Writer.TryWrite(new Notification(line)), cancellationToken);
+        TmuxControlClient client;
+        using (await tmux.HoldNewSessionsAsync(cancellationToken))
+        {
+            // No session is created until the client has answered a first command: tmux 3.3a can crash otherwise.
+            client = TmuxControlClient.Start(tmux.SocketName, TmuxRunner.WatchSession, line => _work.Writer.TryWrite(new Notification(line)), cancellationToken);
+            try
+            {
+                await client.CommandAsync("display-message -p attached", cancellationToken).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+            }
+            catch
+            {
+                await client.DisposeAsync();
+                throw;
+            }
+        }
+
+        await using var _ = client;
         _client = client;
         try
         {

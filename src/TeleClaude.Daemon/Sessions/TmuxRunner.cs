@@ -11,7 +11,7 @@ namespace TeleClaude.Daemon.Sessions;
 /// passes arguments as a list (no shell), and input goes through <c>send-keys -l</c> (literal), so titles,
 /// paths and text can never be interpreted as commands or key names.
 /// </summary>
-internal sealed partial class TmuxRunner(IOptions<SessionRunnerOptions> options, ILogger<TmuxRunner> logger)
+internal sealed partial class TmuxRunner(IOptions<SessionRunnerOptions> options, ILogger<TmuxRunner> logger) : IDisposable
 {
     private const string Prefix = "tc-";
 
@@ -24,7 +24,21 @@ internal sealed partial class TmuxRunner(IOptions<SessionRunnerOptions> options,
     public static string? SessionIdOf(string tmuxName) =>
         tmuxName.StartsWith(Prefix, StringComparison.Ordinal) && tmuxName.Length > Prefix.Length ? tmuxName[Prefix.Length..] : null;
 
+    // tmux 3.3a's server can crash (segfault) when a session is created while a control-mode client is still attaching
+    // (reproduced here: about 1 in 8 tries when new-session follows the attach within milliseconds; none once the
+    // client has answered its first command). New sessions and attaches therefore take turns.
+    private readonly SemaphoreSlim _attachLock = new(1, 1);
+
     public string SocketName => options.Value.TmuxSocketName;
+
+    public void Dispose() => _attachLock.Dispose();
+
+    /// <summary>Holds off new sessions until the returned lease is disposed: for a control client's attach.</summary>
+    public async Task<IDisposable> HoldNewSessionsAsync(CancellationToken cancellationToken)
+    {
+        await _attachLock.WaitAsync(cancellationToken);
+        return new Lease(_attachLock);
+    }
 
     /// <summary>
     /// Starts <paramref name="command"/> in <paramref name="workingDirectory"/> in a new detached tmux session, with
@@ -36,7 +50,12 @@ internal sealed partial class TmuxRunner(IOptions<SessionRunnerOptions> options,
     {
         var env = (environment ?? new Dictionary<string, string>()).SelectMany(e => new[] { "-e", $"{e.Key}={e.Value}" });
         string[] args = ["new-session", "-d", "-s", TmuxName(sessionId), "-x", "200", "-y", "50", "-c", workingDirectory, .. env, "--", .. command];
-        var result = await RunAsync(args, cancellationToken);
+        (int ExitCode, string Output, string Error) result;
+        using (await HoldNewSessionsAsync(cancellationToken))
+        {
+            result = await RunAsync(args, cancellationToken);
+        }
+
         if (result.ExitCode != 0)
         {
             throw new SessionRunnerException($"tmux could not start the session: {result.Error.Trim()}");
@@ -153,6 +172,20 @@ internal sealed partial class TmuxRunner(IOptions<SessionRunnerOptions> options,
 
     [LoggerMessage(EventId = 600, Level = LogLevel.Debug, Message = "tmux {Command} exited with {ExitCode}: {Error}")]
     private partial void LogTmuxFailed(string command, int exitCode, string error);
+}
+
+/// <summary>Releases a <see cref="SemaphoreSlim"/> once.</summary>
+internal sealed class Lease(SemaphoreSlim semaphore) : IDisposable
+{
+    private int _released;
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _released, 1) == 0)
+        {
+            semaphore.Release();
+        }
+    }
 }
 
 /// <summary>A session could not be started or driven.</summary>
