@@ -22,6 +22,10 @@ public sealed record SendInputRequest(string Text);
 /// <param name="Summary">The agent's last output as a summary.</param>
 public sealed record AgentStoppedRequest(string Summary);
 
+/// <summary>Body of <c>POST /sessions/{id}/answer</c>: answers a waiting session with one of its choices.</summary>
+/// <param name="Choice">The <see cref="AnswerChoice.Key"/> of one of the session's <see cref="WaitingInfo.Choices"/> (e.g. "1").</param>
+public sealed record AnswerRequest(string Choice);
+
 /// <summary>Answer of <c>GET /health</c>.</summary>
 /// <param name="Status">"ok" while every part works; "degraded" while the daemon serves but a part fails (see <paramref name="Problems"/>).</param>
 /// <param name="Computer">This daemon's computer name.</param>

@@ -32,6 +32,7 @@ namespace TeleClaude.Contracts;
 [JsonSerializable(typeof(SendInputRequest))]
 [JsonSerializable(typeof(AddProjectRequest))]
 [JsonSerializable(typeof(AgentStoppedRequest))]
+[JsonSerializable(typeof(AnswerRequest))]
 [JsonSerializable(typeof(SessionOutput))]
 [JsonSerializable(typeof(SessionMessages))]
 [JsonSerializable(typeof(HealthReport))]

@@ -2,6 +2,11 @@ using TeleClaude.Daemon.Hosting;
 using TeleClaude.Daemon.Mcp;
 using TeleClaude.Daemon.Security;
 
+if (args is ["hook", .. var hookArgs])
+{
+    return await TeleClaude.Daemon.Agents.HookClient.RunAsync(hookArgs);
+}
+
 if (args is ["mcp", .. var mcpArgs])
 {
     return await McpStdioProxy.RunAsync(mcpArgs);

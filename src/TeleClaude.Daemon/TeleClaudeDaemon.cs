@@ -1,3 +1,4 @@
+using TeleClaude.Daemon.Agents;
 using TeleClaude.Daemon.Caching;
 using TeleClaude.Daemon.Commands;
 using TeleClaude.Daemon.Configuration;
@@ -28,6 +29,7 @@ internal static class TeleClaudeDaemon
         builder.Services.AddProjects();
         builder.Services.AddDaemonCache();
         builder.Services.AddSessionRunner();
+        builder.Services.AddAgentIntegrations();
         builder.Services.AddDaemonCommands();
         builder.Services.AddSessionsHub();
         builder.AddRedisTransport();
@@ -42,6 +44,7 @@ internal static class TeleClaudeDaemon
         app.MapProjectsApi();
         app.MapSessionsHub();
         app.MapMcpAdapter();
+        app.MapHooksApi();
         return app;
     }
 }

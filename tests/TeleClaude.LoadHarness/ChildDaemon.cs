@@ -120,5 +120,9 @@ internal sealed class ChildDaemon : IAsyncDisposable
         throw new InvalidOperationException($"No VmRSS in /proc/{pid}/status.");
     }
 
-    public ValueTask DisposeAsync() => new(ChildProcesses.StopAndCleanAsync(_process, _directory));
+    public async ValueTask DisposeAsync()
+    {
+        await ChildProcesses.StopAndCleanAsync(_process, _directory);
+        IdleCpuProbe.KillTmuxServer("tcb-" + _directory.Name);
+    }
 }

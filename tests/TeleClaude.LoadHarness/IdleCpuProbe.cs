@@ -37,6 +37,8 @@ internal static class IdleCpuProbe
         foreach (var arg in new[]
         {
             "--socket", socket, "--db", Path.Combine(directory.FullName, "d.db"), "--computer", "idle",
+            // Its own tmux server (the daemon follows it from the start), never the user's default one.
+            $"--TeleClaude:Sessions:TmuxSocketName={directory.Name}",
             "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.AspNetCore=Warning",
         })
         {
@@ -80,6 +82,7 @@ internal static class IdleCpuProbe
                 await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
             }
 
+            KillTmuxServer(directory.Name);
             try
             {
                 directory.Delete(recursive: true);
@@ -88,6 +91,13 @@ internal static class IdleCpuProbe
             {
             }
         }
+    }
+
+    /// <summary>Stops a child daemon's tmux server (a killed daemon leaves its watch session behind).</summary>
+    internal static void KillTmuxServer(string socketName)
+    {
+        using var tmux = Process.Start(new ProcessStartInfo("tmux", ["-L", socketName, "kill-server"]) { RedirectStandardError = true });
+        tmux?.WaitForExit(5000);
     }
 
     internal static void Keep(System.Collections.Concurrent.ConcurrentQueue<string> output, string? line)

@@ -41,6 +41,10 @@ internal static class Program
         "       TeleClaude.LoadHarness idle [--window 120] [--baseline /path/to/other/TeleClaude.Daemon.dll]\n" +
         "  idle                    Redis commands per minute of one daemon with default settings, no client and one client;\n" +
         "                          --baseline measures another build side by side (e.g. main's, for before/after)\n" +
+        "       TeleClaude.LoadHarness agents [--sessions 0,20,100] [--window 15] [--samples 200] [--daemon PATH]\n" +
+        "  agents                  a daemon in its own process: CPU with N idle sessions (daemon with children, tmux server),\n" +
+        "                          output change → watcher push, hook → status on a client, agent exit → SessionTerminated\n" +
+        "                          (--daemon: another build's TeleClaude.Daemon.dll, e.g. for the CPU before/after; --samples 0: CPU only)\n" +
         "       TeleClaude.LoadHarness micro [BenchmarkDotNet switches]\n" +
         "  micro                   BenchmarkDotNet (in process, ShortRun, MemoryDiagnoser): DaemonCache.GetSessionsAsync with\n" +
         "                          1,000 and 10,000 cached remote sessions; SessionEventReceiver.TryDecode\n" +
@@ -70,6 +74,8 @@ internal static class Program
                 return await IdleAsync(args);
             case "micro":
                 return MicroBenchmarks.Run(args[1..]);
+            case "agents":
+                return await AgentsAsync(args);
             case "access":
                 return await AccessAsync(args);
             case "soak":
@@ -144,6 +150,40 @@ internal static class Program
 
         await TransportBenchmark.RunAsync(new TransportSettings(
             remotes, sessions, runs, Math.Max(1, runs / 2), Events: 200, IdleWindow: TimeSpan.FromSeconds(window)));
+        return 0;
+    }
+
+    private static async Task<int> AgentsAsync(string[] args)
+    {
+        IReadOnlyList<int> sessions = [0, 20, 100];
+        var window = TimeSpan.FromSeconds(15);
+        var samples = 200;
+        string? daemon = null;
+        for (var i = 1; i < args.Length; i++)
+        {
+            var value = i + 1 < args.Length ? args[i + 1] : "";
+            switch (args[i])
+            {
+                case "--sessions" when TryIntList(value, 0, 500, out var list):
+                    sessions = list;
+                    break;
+                case "--window" when TryInt(value, 5, 120, out var w):
+                    window = TimeSpan.FromSeconds(w);
+                    break;
+                case "--samples" when TryInt(value, 0, 2000, out var s):
+                    samples = s;
+                    break;
+                case "--daemon" when File.Exists(value):
+                    daemon = Path.GetFullPath(value);
+                    break;
+                default:
+                    return await BadArgumentAsync(args[i], "agents takes --sessions 0,20,100 (each 0-500), --window S (5-120), --samples N (0-2000), --daemon PATH/TeleClaude.Daemon.dll.");
+            }
+
+            i++;
+        }
+
+        await AgentsBenchmark.RunAsync(sessions, window, samples, daemon);
         return 0;
     }
 

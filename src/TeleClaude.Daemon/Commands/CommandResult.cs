@@ -15,7 +15,7 @@ internal enum CommandErrorKind
     /// <summary>Something this daemon depends on failed (tmux, a remote computer, Redis).</summary>
     Unavailable,
 
-    /// <summary>The request clashes with what exists (a duplicate, or something only configuration may change).</summary>
+    /// <summary>The request clashes with what exists or with its state (a duplicate, something only configuration may change, answering a session that is not waiting).</summary>
     Conflict,
 }
 

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using TeleClaude.Contracts;
+using TeleClaude.Daemon.Agents;
 using TeleClaude.Daemon.Caching;
 using TeleClaude.Daemon.Configuration;
 using TeleClaude.Daemon.Projects;
@@ -19,6 +20,7 @@ internal sealed partial class DaemonCommands(
     SessionStore store,
     ProjectCatalog projects,
     TmuxRunner tmux,
+    AgentLauncher launcher,
     IRemoteDataSource remote,
     IOptions<DaemonOptions> options,
     IOptions<SessionRunnerOptions> tmuxOptions,
@@ -148,19 +150,21 @@ internal sealed partial class DaemonCommands(
         var session = new SessionInfo(
             sessionId, computer, request.Title.Trim(), project!.Path, SessionStatus.Starting, request.Agent!, now, now,
             request.Message, null, TmuxSocket: tmuxOptions.Value.TmuxSocketName, TmuxSession: TmuxRunner.TmuxName(sessionId));
-        // The terminal first, then the record: the monitor ends records whose terminal it cannot find.
+        // The terminal first, then the record: the watcher ends records whose terminal it cannot find.
+        var launch = launcher.Prepare(request.Agent!, sessionId);
         try
         {
-            await tmux.StartAsync(session.SessionId, project.Path, options.Value.Agents[request.Agent!].Command, cancellationToken);
+            await tmux.StartAsync(session.SessionId, project.Path, launch.Command, cancellationToken, launch.Environment);
         }
         catch (SessionRunnerException ex)
         {
+            launcher.Forget(sessionId);
             return new CommandError(CommandErrorKind.Unavailable, $"The session could not start: {ex.Message}");
         }
 
         try
         {
-            await store.InsertAsync(session, cancellationToken);
+            await store.InsertAsync(session, cancellationToken, launch.HookSecretHash);
         }
         catch
         {

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using TeleClaude.Daemon.Caching;
 using TeleClaude.Daemon.Commands;
 using TeleClaude.Daemon.Configuration;
+using TeleClaude.Daemon.Sessions;
 
 namespace TeleClaude.Daemon.Hubs;
 
@@ -17,6 +18,8 @@ internal sealed partial class SessionsHub(
     RemoteWarmup warmup,
     IOptions<CacheOptions> cacheOptions,
     HubCounters counters,
+    OutputWatcher watcher,
+    TimeProvider time,
     ILogger<SessionsHub> logger) : Hub<ISessionsClient>, ISessionsHub
 {
     /// <summary>Every connection subscribed to at least one view: computer changes go here, once per connection.</summary>
@@ -69,14 +72,53 @@ internal sealed partial class SessionsHub(
         await SendFullStateAsync(view);
     }
 
-    // Placeholders until the output watcher lands (issue "Sessions that know what their agent is doing").
-    public Task Watch(string sessionId) => throw new HubException("Watching a session's output is not available in this daemon yet.");
+    public async Task Watch(string sessionId)
+    {
+        if (string.IsNullOrWhiteSpace(sessionId) || sessionId.Length > 64)
+        {
+            throw new HubException("Watch needs a session id, as the sessions view lists them.");
+        }
 
-    public Task Unwatch(string sessionId) => Task.CompletedTask;
+        var found = await commands.GetSessionAsync(sessionId, Context.ConnectionAborted);
+        if (found.Value is not { } session)
+        {
+            throw new HubException(found.Error!.Message);
+        }
+
+        if (session.Status == SessionStatus.Terminated)
+        {
+            throw new HubException($"Session '{sessionId}' has ended; there is no output to watch.");
+        }
+
+        if (session.Computer != commands.LocalComputer)
+        {
+            // The seam for remote output (a bounded Redis stream while a lease is renewed) is IRemoteDataSource.WatchOutputAsync.
+            throw new HubException($"Session '{sessionId}' runs on {session.Computer}; watching sessions of other computers is not supported by this daemon yet.");
+        }
+
+        // Join first, then capture: a change in between is pushed and is also in the first screen, never in neither.
+        await Groups.AddToGroupAsync(Context.ConnectionId, OutputWatcher.WatchGroup(sessionId), Context.ConnectionAborted);
+        watcher.AddWatcher(Context.ConnectionId, sessionId);
+        var screen = await watcher.CaptureNowAsync(sessionId, Context.ConnectionAborted) ?? session.LastOutput ?? "";
+        await Clients.Caller.SessionOutput(new SessionOutput(sessionId, session.Computer, screen, time.GetUtcNow()));
+        LogWatching(Context.ConnectionId, sessionId);
+    }
+
+    public async Task Unwatch(string sessionId)
+    {
+        if (string.IsNullOrWhiteSpace(sessionId))
+        {
+            return;
+        }
+
+        watcher.RemoveWatcher(Context.ConnectionId, sessionId);
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, OutputWatcher.WatchGroup(sessionId), Context.ConnectionAborted);
+    }
 
     public override Task OnDisconnectedAsync(Exception? exception)
     {
         interest.RemoveConnection(Context.ConnectionId);
+        watcher.RemoveWatcher(Context.ConnectionId);
         return base.OnDisconnectedAsync(exception);
     }
 
@@ -107,4 +149,7 @@ internal sealed partial class SessionsHub(
 
     [LoggerMessage(EventId = 201, Level = LogLevel.Debug, Message = "Connection {ConnectionId} unsubscribed from {View}.")]
     private partial void LogUnsubscribed(string connectionId, string view);
+
+    [LoggerMessage(EventId = 202, Level = LogLevel.Debug, Message = "Connection {ConnectionId} watches session {SessionId}.")]
+    private partial void LogWatching(string connectionId, string sessionId);
 }

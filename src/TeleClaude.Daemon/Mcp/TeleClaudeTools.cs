@@ -3,6 +3,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using ModelContextProtocol.Server;
 using TeleClaude.Contracts;
+using TeleClaude.Daemon.Agents;
 using TeleClaude.Daemon.Commands;
 using TeleClaude.Daemon.Sessions;
 
@@ -80,6 +81,23 @@ internal sealed class TeleClaudeTools(DaemonCommands commands, TmuxRunner tmux)
         [Description("The session id.")] string session_id,
         CancellationToken cancellationToken = default) =>
         Serialize(Unwrap(await commands.EndSessionAsync(session_id, cancellationToken), "session_id"));
+
+    [McpServerTool(Name = "get_session_messages", ReadOnly = true), Description("Reads a session's conversation: user and assistant turns from the agent's transcript (tool calls summarized in one line, role 'tool'), a page at a time; without a transcript, the terminal screen as one message (source 'screen').")]
+    public static async Task<string> GetSessionMessages(
+        AgentCommands agents,
+        [Description("The session id, as list_sessions gives it.")] string session_id,
+        [Description("Read the messages after this cursor: a message's cursor or a page's next_cursor; omit to start at the beginning.")] string? since = null,
+        [Description("At most this many messages (1-500, default 50).")][Range(1, AgentCommands.MaxMessageLimit)] int limit = AgentCommands.DefaultMessageLimit,
+        CancellationToken cancellationToken = default) =>
+        Serialize(Unwrap(await agents.GetMessagesAsync(session_id, since, limit, cancellationToken), "session_id"));
+
+    [McpServerTool(Name = "answer_session"), Description("Answers a session that waits for the user (status 'waiting', e.g. a permission dialog) with one of its choices; the session's waiting.choices lists the keys and what they mean (yes, always, no).")]
+    public static async Task<string> AnswerSession(
+        AgentCommands agents,
+        [Description("The session id of a waiting session.")] string session_id,
+        [Description("The key of one of the session's waiting.choices, e.g. \"1\".")] string choice,
+        CancellationToken cancellationToken = default) =>
+        Serialize(Unwrap(await agents.AnswerAsync(session_id, new AnswerRequest(choice), cancellationToken), "session_id"));
 
     /// <summary>
     /// The value, or a <see cref="ToolCallException"/> that names the argument at fault: the fields of an invalid

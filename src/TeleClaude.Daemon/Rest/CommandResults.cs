@@ -15,6 +15,7 @@ internal static class CommandResults
             extensions: error.Fields is null ? null : new Dictionary<string, object?> { ["errors"] = error.Fields }),
         CommandErrorKind.NotFound => TypedResults.Problem(detail: error.Message, statusCode: StatusCodes.Status404NotFound, title: "Not found"),
         CommandErrorKind.Unavailable => TypedResults.Problem(detail: error.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Unavailable"),
+        CommandErrorKind.Conflict => TypedResults.Problem(detail: error.Message, statusCode: StatusCodes.Status409Conflict, title: "Conflict"),
         _ => TypedResults.Problem(detail: error.Message, statusCode: StatusCodes.Status501NotImplemented, title: "Not supported here"),
     };
 }

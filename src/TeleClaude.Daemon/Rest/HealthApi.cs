@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using TeleClaude.Contracts;
+using TeleClaude.Daemon.Agents;
 using TeleClaude.Daemon.Caching;
 using TeleClaude.Daemon.Hubs;
 using TeleClaude.Daemon.Redis;
@@ -42,10 +43,10 @@ internal static class HealthApi
             problems.Length == 0 ? "ok" : "degraded", cache.LocalComputerName, Version, clock.StartedAt, redis.Value.Enabled, problems));
     }
 
-    private static Ok<HubDiagnostics> HubDiagnostics(InterestManager interest, DaemonCache cache, HubCounters hub, RedisCounters redis)
+    private static Ok<HubDiagnostics> HubDiagnostics(InterestManager interest, DaemonCache cache, HubCounters hub, RedisCounters redis, AgentCounters agents)
     {
         var counters = new Dictionary<string, long>(hub.Snapshot(cache.RefreshCount), StringComparer.Ordinal);
-        foreach (var (name, value) in redis.All)
+        foreach (var (name, value) in redis.All.Concat(agents.All))
         {
             counters[name] = value;
         }

@@ -1,10 +1,11 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using TeleClaude.Contracts;
+using TeleClaude.Daemon.Agents;
 using TeleClaude.Daemon.Commands;
 
 namespace TeleClaude.Daemon.Rest;
 
-/// <summary>REST for the TUI: session snapshot reads and local session records.</summary>
+/// <summary>REST for the TUI: session snapshot reads, local session records, answers and conversations.</summary>
 internal static class SessionsApi
 {
     public static IEndpointRouteBuilder MapSessionsApi(this IEndpointRouteBuilder routes)
@@ -17,6 +18,8 @@ internal static class SessionsApi
         group.MapDelete("/{sessionId}", EndSession);
         group.MapPost("/{sessionId}/input", SendInput);
         group.MapPost("/{sessionId}/agent-events", RecordAgentStopped);
+        group.MapPost("/{sessionId}/answer", Answer);
+        group.MapGet("/{sessionId}/messages", GetMessages);
         return routes;
     }
 
@@ -49,6 +52,17 @@ internal static class SessionsApi
     private static async Task<Results<Ok<SessionInfo>, ProblemHttpResult>> RecordAgentStopped(
         string sessionId, AgentStoppedRequest? request, DaemonCommands commands, CancellationToken cancellationToken) =>
         ToResult(await commands.RecordAgentStoppedAsync(sessionId, request, cancellationToken));
+
+    private static async Task<Results<Ok<SessionInfo>, ProblemHttpResult>> Answer(
+        string sessionId, AnswerRequest? request, AgentCommands agents, CancellationToken cancellationToken) =>
+        ToResult(await agents.AnswerAsync(sessionId, request, cancellationToken));
+
+    private static async Task<Results<Ok<SessionMessages>, ProblemHttpResult>> GetMessages(
+        string sessionId, string? since, int? limit, AgentCommands agents, CancellationToken cancellationToken)
+    {
+        var result = await agents.GetMessagesAsync(sessionId, since, limit, cancellationToken);
+        return result.Error is { } error ? CommandResults.Problem(error) : TypedResults.Ok(result.Value!);
+    }
 
     private static Results<Ok<SessionInfo>, ProblemHttpResult> ToResult(CommandResult<SessionInfo> result) =>
         result.Error is { } error ? CommandResults.Problem(error) : TypedResults.Ok(result.Value!);

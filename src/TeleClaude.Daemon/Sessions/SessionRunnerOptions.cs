@@ -8,10 +8,25 @@ internal sealed class SessionRunnerOptions
     /// <summary>tmux server socket name (<c>tmux -L</c>): the daemon's sessions live on their own tmux server.</summary>
     public string TmuxSocketName { get; set; } = "teleclaude";
 
-    /// <summary>How often each live session's pane is captured to track its output and status.</summary>
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// After tmux reports output of a quiet pane, how long to wait before capturing it, so a burst of output is
+    /// captured once.
+    /// </summary>
+    public TimeSpan OutputDebounce { get; set; } = TimeSpan.FromMilliseconds(5);
 
-    /// <summary>An active session whose output has not changed for this long is idle: the agent stopped (agent_event).</summary>
+    /// <summary>Shortest time between two captures of a pane someone watches (hub <c>Watch</c>).</summary>
+    public TimeSpan WatchInterval { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// Shortest time between two captures of a pane nobody watches: how often a busy session's <c>last_output</c>
+    /// (and its screen-based status) is refreshed.
+    /// </summary>
+    public TimeSpan OutputInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// For agents without hooks: an active session whose output has not changed for this long is idle (agent_event
+    /// with the last output as summary).
+    /// </summary>
     public TimeSpan IdleAfter { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Lines of pane history kept as last_output (and returned as the output tail).</summary>
@@ -24,4 +39,16 @@ internal sealed class AgentOptions
     public const string SectionName = "TeleClaude:Agents";
 
     public List<string> Command { get; set; } = [];
+
+    /// <summary>
+    /// Which integration reports this agent's state: <c>claude</c> (Claude Code hooks), <c>codex</c> (Codex
+    /// <c>notify</c>), or <c>none</c> (the screen only). Empty: chosen from the program's name.
+    /// </summary>
+    public string? Integration { get; set; }
+
+    /// <summary>
+    /// Regular expressions that, found in the last lines of the screen, mean the agent waits for the user (a
+    /// recognised prompt turns the session <c>waiting</c>). Empty: the built-in list.
+    /// </summary>
+    public List<string> PromptPatterns { get; set; } = [];
 }

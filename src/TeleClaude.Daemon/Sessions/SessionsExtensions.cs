@@ -4,15 +4,18 @@ namespace TeleClaude.Daemon.Sessions;
 
 internal static class SessionsExtensions
 {
-    /// <summary>Sessions as tmux sessions, and the monitor that keeps their records current.</summary>
+    /// <summary>Sessions as tmux sessions, and the watcher that follows their output through tmux control mode.</summary>
     public static IServiceCollection AddSessionRunner(this IServiceCollection services)
     {
         services.AddOptions<SessionRunnerOptions>().BindConfiguration(SessionRunnerOptions.SectionName).ValidateOnStart()
-            .Validate(o => o.PollInterval > TimeSpan.Zero && o.IdleAfter > TimeSpan.Zero, "TeleClaude:Sessions:PollInterval and IdleAfter must be positive.")
+            .Validate(o => o.IdleAfter > TimeSpan.Zero, "TeleClaude:Sessions:IdleAfter must be positive.")
+            .Validate(o => o.OutputDebounce >= TimeSpan.Zero && o.OutputDebounce <= TimeSpan.FromSeconds(5), "TeleClaude:Sessions:OutputDebounce must be between 0 and 00:00:05.")
+            .Validate(o => o.WatchInterval > TimeSpan.Zero && o.OutputInterval > TimeSpan.Zero, "TeleClaude:Sessions:WatchInterval and OutputInterval must be positive.")
             .Validate(o => o.OutputLines is >= 1 and <= 2000, "TeleClaude:Sessions:OutputLines must be between 1 and 2000.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.TmuxSocketName), "TeleClaude:Sessions:TmuxSocketName must not be empty.");
         services.TryAddSingleton<TmuxRunner>();
-        services.AddHostedService<SessionMonitor>();
+        services.TryAddSingleton<OutputWatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutputWatcher>());
         return services;
     }
 }

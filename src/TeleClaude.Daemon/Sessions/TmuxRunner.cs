@@ -11,22 +11,60 @@ namespace TeleClaude.Daemon.Sessions;
 /// passes arguments as a list (no shell), and input goes through <c>send-keys -l</c> (literal), so titles,
 /// paths and text can never be interpreted as commands or key names.
 /// </summary>
-internal sealed partial class TmuxRunner(IOptions<SessionRunnerOptions> options, ILogger<TmuxRunner> logger)
+internal sealed partial class TmuxRunner(IOptions<SessionRunnerOptions> options, ILogger<TmuxRunner> logger) : IDisposable
 {
     private const string Prefix = "tc-";
 
+    /// <summary>The session every session's window is linked into, so one control-mode client hears them all.</summary>
+    public const string WatchSession = "teleclaude-watch";
+
     public static string TmuxName(string sessionId) => Prefix + sessionId;
 
-    /// <summary>Starts <paramref name="command"/> in <paramref name="workingDirectory"/> in a new detached tmux session.</summary>
-    public async Task StartAsync(string sessionId, string workingDirectory, IReadOnlyList<string> command, CancellationToken cancellationToken)
+    /// <summary>The session id of a tmux session name, or null when the tmux session is not one of ours.</summary>
+    public static string? SessionIdOf(string tmuxName) =>
+        tmuxName.StartsWith(Prefix, StringComparison.Ordinal) && tmuxName.Length > Prefix.Length ? tmuxName[Prefix.Length..] : null;
+
+    // tmux 3.3a's server can crash (segfault) when a session is created while a control-mode client is still attaching
+    // (reproduced here: about 1 in 8 tries when new-session follows the attach within milliseconds; none once the
+    // client has answered its first command). New sessions and attaches therefore take turns.
+    private readonly SemaphoreSlim _attachLock = new(1, 1);
+
+    public string SocketName => options.Value.TmuxSocketName;
+
+    public void Dispose() => _attachLock.Dispose();
+
+    /// <summary>Holds off new sessions until the returned lease is disposed: for a control client's attach.</summary>
+    public async Task<IDisposable> HoldNewSessionsAsync(CancellationToken cancellationToken)
     {
-        string[] args = ["new-session", "-d", "-s", TmuxName(sessionId), "-x", "200", "-y", "50", "-c", workingDirectory, "--", .. command];
-        var result = await RunAsync(args, cancellationToken);
+        await _attachLock.WaitAsync(cancellationToken);
+        return new Lease(_attachLock);
+    }
+
+    /// <summary>
+    /// Starts <paramref name="command"/> in <paramref name="workingDirectory"/> in a new detached tmux session, with
+    /// <paramref name="environment"/> set in the session (the agent and its hooks inherit it).
+    /// </summary>
+    public async Task StartAsync(
+        string sessionId, string workingDirectory, IReadOnlyList<string> command, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var env = (environment ?? new Dictionary<string, string>()).SelectMany(e => new[] { "-e", $"{e.Key}={e.Value}" });
+        string[] args = ["new-session", "-d", "-s", TmuxName(sessionId), "-x", "200", "-y", "50", "-c", workingDirectory, .. env, "--", .. command];
+        (int ExitCode, string Output, string Error) result;
+        using (await HoldNewSessionsAsync(cancellationToken))
+        {
+            result = await RunAsync(args, cancellationToken);
+        }
+
         if (result.ExitCode != 0)
         {
             throw new SessionRunnerException($"tmux could not start the session: {result.Error.Trim()}");
         }
     }
+
+    /// <summary>Presses one key (a key name such as <c>1</c>, <c>y</c> or <c>Enter</c>, not literal text) in the session.</summary>
+    public async Task<bool> SendKeyAsync(string sessionId, string key, CancellationToken cancellationToken) =>
+        (await RunAsync(["send-keys", "-t", TmuxName(sessionId), key], cancellationToken)).ExitCode == 0;
 
     /// <summary>Types <paramref name="text"/> literally, then Enter.</summary>
     public async Task<bool> SendAsync(string sessionId, string text, CancellationToken cancellationToken)
@@ -61,8 +99,38 @@ internal sealed partial class TmuxRunner(IOptions<SessionRunnerOptions> options,
         return string.Join('\n', all.TakeLast(lines)).TrimEnd();
     }
 
-    public async Task<bool> KillAsync(string sessionId, CancellationToken cancellationToken) =>
-        (await RunAsync(["kill-session", "-t", TmuxName(sessionId)], cancellationToken)).ExitCode == 0;
+    /// <summary>
+    /// Ends the session's terminal. Its window is killed first: the window is also linked into the watch session,
+    /// and kill-session alone would only unlink it there and leave the agent running.
+    /// </summary>
+    public async Task<bool> KillAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        var window = await RunAsync(["kill-window", "-t", $"={TmuxName(sessionId)}:"], cancellationToken);
+        var session = await RunAsync(["kill-session", "-t", $"={TmuxName(sessionId)}"], cancellationToken);
+        return window.ExitCode == 0 || session.ExitCode == 0;
+    }
+
+    /// <summary>Creates the watch session (a placeholder window running <c>cat</c>, which waits forever at no cost) unless it exists.</summary>
+    public async Task EnsureWatchSessionAsync(CancellationToken cancellationToken)
+    {
+        if ((await RunAsync(["has-session", "-t", "=" + WatchSession], cancellationToken)).ExitCode == 0)
+        {
+            return;
+        }
+
+        var result = await RunAsync(["new-session", "-d", "-s", WatchSession, "-n", "_watch", "-x", "80", "-y", "24", "--", "cat"], cancellationToken);
+        if (result.ExitCode != 0 && !result.Error.Contains("duplicate session", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new SessionRunnerException($"tmux could not create the watch session: {result.Error.Trim()}");
+        }
+
+        // Nobody looks at the watch session: without a status line tmux does not re-format a list of every linked
+        // window for the control client every status-interval.
+        await RunAsync(["set-option", "-t", WatchSession, "status", "off"], cancellationToken);
+    }
+
+    /// <summary>Removes the watch session (the tmux server exits with its last session).</summary>
+    public Task KillWatchSessionAsync(CancellationToken cancellationToken) => RunAsync(["kill-session", "-t", "=" + WatchSession], cancellationToken);
 
     /// <summary>Session ids of the tmux sessions alive now (empty when no tmux server runs).</summary>
     public async Task<IReadOnlySet<string>> AliveAsync(CancellationToken cancellationToken)
@@ -71,8 +139,8 @@ internal sealed partial class TmuxRunner(IOptions<SessionRunnerOptions> options,
         return result.ExitCode != 0
             ? new HashSet<string>()
             : result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Where(n => n.StartsWith(Prefix, StringComparison.Ordinal))
-                .Select(n => n[Prefix.Length..])
+                .Select(SessionIdOf)
+                .OfType<string>()
                 .ToHashSet(StringComparer.Ordinal);
     }
 
@@ -104,6 +172,20 @@ internal sealed partial class TmuxRunner(IOptions<SessionRunnerOptions> options,
 
     [LoggerMessage(EventId = 600, Level = LogLevel.Debug, Message = "tmux {Command} exited with {ExitCode}: {Error}")]
     private partial void LogTmuxFailed(string command, int exitCode, string error);
+}
+
+/// <summary>Releases a <see cref="SemaphoreSlim"/> once.</summary>
+internal sealed class Lease(SemaphoreSlim semaphore) : IDisposable
+{
+    private int _released;
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _released, 1) == 0)
+        {
+            semaphore.Release();
+        }
+    }
 }
 
 /// <summary>A session could not be started or driven.</summary>

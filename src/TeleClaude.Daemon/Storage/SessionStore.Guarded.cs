@@ -22,15 +22,24 @@ internal sealed partial class SessionStore
     public Task<SessionInfo?> GetAsync(string sessionId, CancellationToken cancellationToken) =>
         GuardAsync(write: false, $"reading session '{sessionId}'", () => GetCoreAsync(sessionId, cancellationToken));
 
-    public Task InsertAsync(SessionInfo session, CancellationToken cancellationToken)
+    /// <summary>Stores a new session; <paramref name="hookSecretHash"/> is what its agent's hooks must prove they know.</summary>
+    public Task InsertAsync(SessionInfo session, CancellationToken cancellationToken, string? hookSecretHash = null)
     {
         ArgumentNullException.ThrowIfNull(session);
         return GuardAsync(write: true, $"saving new session '{session.SessionId}'", async () =>
         {
-            await InsertCoreAsync(session, cancellationToken);
+            await InsertCoreAsync(session, hookSecretHash, cancellationToken);
             return true;
         });
     }
+
+    /// <summary>The agent link of a session: its hook secret's hash and its transcript file; null when the session does not exist.</summary>
+    public Task<(string? HookSecretHash, string? TranscriptPath)?> GetAgentLinkAsync(string sessionId, CancellationToken cancellationToken) =>
+        GuardAsync(write: false, $"reading the agent link of session '{sessionId}'", () => GetAgentLinkCoreAsync(sessionId, cancellationToken));
+
+    /// <summary>Records where the session's agent writes its transcript (from its hooks); false when the session does not exist.</summary>
+    public Task<bool> SetTranscriptPathAsync(string sessionId, string transcriptPath, CancellationToken cancellationToken) =>
+        GuardAsync(write: true, $"saving the transcript path of session '{sessionId}'", () => SetTranscriptPathCoreAsync(sessionId, transcriptPath, cancellationToken));
 
     /// <summary>Reads, changes and writes one session atomically; null when it does not exist.</summary>
     public Task<SessionInfo?> UpdateAsync(string sessionId, Func<SessionInfo, SessionInfo> change, CancellationToken cancellationToken) =>

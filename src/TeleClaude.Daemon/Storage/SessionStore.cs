@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using TeleClaude.Contracts;
@@ -43,6 +44,15 @@ internal sealed partial class SessionStore
             description TEXT NOT NULL,
             added_at    TEXT NOT NULL
         );
+        """,
+        // Agent state (issue 11): what a waiting agent asks (WaitingInfo as JSON), its last message, where its
+        // transcript is, and the SHA-256 of the per-session hook secret (the secret itself lives only in the
+        // session's tmux environment).
+        """
+        ALTER TABLE sessions ADD COLUMN waiting TEXT NULL;
+        ALTER TABLE sessions ADD COLUMN last_message TEXT NULL;
+        ALTER TABLE sessions ADD COLUMN transcript_path TEXT NULL;
+        ALTER TABLE sessions ADD COLUMN hook_secret_hash TEXT NULL;
         """,
     ];
 
@@ -148,16 +158,43 @@ internal sealed partial class SessionStore
         return await GetAsync(connection, sessionId, null, cancellationToken);
     }
 
-    private async Task InsertCoreAsync(SessionInfo session, CancellationToken cancellationToken)
+    private async Task InsertCoreAsync(SessionInfo session, string? hookSecretHash, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            INSERT INTO sessions (session_id, title, project_path, status, agent, created_at, last_activity, last_input, last_output)
-            VALUES ($id, $title, $project, $status, $agent, $created, $activity, $input, $output);
+            INSERT INTO sessions (session_id, title, project_path, status, agent, created_at, last_activity, last_input, last_output,
+                waiting, last_message, hook_secret_hash)
+            VALUES ($id, $title, $project, $status, $agent, $created, $activity, $input, $output, $waiting, $message, $secret);
             """;
         Bind(command, session);
+        command.Parameters.AddWithValue("$secret", (object?)hookSecretHash ?? DBNull.Value);
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private async Task<(string? HookSecretHash, string? TranscriptPath)?> GetAgentLinkCoreAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT hook_secret_hash, transcript_path FROM sessions WHERE session_id = $id;";
+        command.Parameters.AddWithValue("$id", sessionId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        return (reader.IsDBNull(0) ? null : reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1));
+    }
+
+    private async Task<bool> SetTranscriptPathCoreAsync(string sessionId, string transcriptPath, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE sessions SET transcript_path = $path WHERE session_id = $id;";
+        command.Parameters.AddWithValue("$id", sessionId);
+        command.Parameters.AddWithValue("$path", transcriptPath);
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
     }
 
     /// <summary>Reads, changes and writes one session atomically; null when it does not exist.</summary>
@@ -177,7 +214,8 @@ internal sealed partial class SessionStore
         command.Transaction = transaction;
         command.CommandText = """
             UPDATE sessions SET title = $title, project_path = $project, status = $status, agent = $agent,
-                created_at = $created, last_activity = $activity, last_input = $input, last_output = $output
+                created_at = $created, last_activity = $activity, last_input = $input, last_output = $output,
+                waiting = $waiting, last_message = $message
             WHERE session_id = $id;
             """;
         Bind(command, updated);
@@ -232,12 +270,21 @@ internal sealed partial class SessionStore
         CreatedAt: DateTimeOffset.Parse(reader.GetString(reader.GetOrdinal("created_at")), CultureInfo.InvariantCulture),
         LastActivity: DateTimeOffset.Parse(reader.GetString(reader.GetOrdinal("last_activity")), CultureInfo.InvariantCulture),
         LastInput: reader.IsDBNull(reader.GetOrdinal("last_input")) ? null : reader.GetString(reader.GetOrdinal("last_input")),
-        LastOutput: reader.IsDBNull(reader.GetOrdinal("last_output")) ? null : reader.GetString(reader.GetOrdinal("last_output")))
+        LastOutput: reader.IsDBNull(reader.GetOrdinal("last_output")) ? null : reader.GetString(reader.GetOrdinal("last_output")),
+        Waiting: ReadWaiting(reader),
+        LastMessage: reader.IsDBNull(reader.GetOrdinal("last_message")) ? null : reader.GetString(reader.GetOrdinal("last_message")),
+        HasTranscript: !reader.IsDBNull(reader.GetOrdinal("transcript_path")))
     {
         // Where its terminal is: what `tmux -L {socket} attach -t {session}` needs, here or over ssh.
         TmuxSocket = _tmuxSocket,
         TmuxSession = Sessions.TmuxRunner.TmuxName(reader.GetString(reader.GetOrdinal("session_id"))),
     };
+
+    private static WaitingInfo? ReadWaiting(SqliteDataReader reader)
+    {
+        var ordinal = reader.GetOrdinal("waiting");
+        return reader.IsDBNull(ordinal) ? null : JsonSerializer.Deserialize(reader.GetString(ordinal), TeleClaudeJsonContext.Default.WaitingInfo);
+    }
 
     private static void Bind(SqliteCommand command, SessionInfo session)
     {
@@ -251,6 +298,8 @@ internal sealed partial class SessionStore
         command.Parameters.AddWithValue("$activity", Required(session.LastActivity, "last_activity").ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
         command.Parameters.AddWithValue("$input", (object?)session.LastInput ?? DBNull.Value);
         command.Parameters.AddWithValue("$output", (object?)session.LastOutput ?? DBNull.Value);
+        command.Parameters.AddWithValue("$waiting", session.Waiting is null ? DBNull.Value : JsonSerializer.Serialize(session.Waiting, TeleClaudeJsonContext.Default.WaitingInfo));
+        command.Parameters.AddWithValue("$message", (object?)session.LastMessage ?? DBNull.Value);
     }
 
     private static T Required<T>(T? value, string field) where T : class =>

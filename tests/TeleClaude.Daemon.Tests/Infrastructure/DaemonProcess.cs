@@ -86,7 +86,7 @@ internal sealed class DaemonProcess : IAsyncDisposable
         $"--TeleClaude:Projects:0:Path={ProjectPath}",
         "--TeleClaude:Projects:0:Description=Test project",
         $"--TeleClaude:Sessions:TmuxSocketName={TmuxSocketName}",
-        "--TeleClaude:Sessions:PollInterval=00:00:00.200",
+        "--TeleClaude:Sessions:OutputInterval=00:00:00.200",
         "--TeleClaude:Sessions:IdleAfter=00:00:01",
         "--TeleClaude:Agents:claude:Command:0=sh",
         $"--TeleClaude:Agents:claude:Command:1={TestAgentScript}",

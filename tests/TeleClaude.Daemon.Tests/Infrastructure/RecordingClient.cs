@@ -37,6 +37,23 @@ internal sealed class RecordingClient : ISessionsClient
         }
     }
 
+    /// <summary>
+    /// The first push, taken already (<see cref="Seen"/>) or still to come, that matches: for pushes whose order
+    /// against others does not matter.
+    /// </summary>
+    public async Task<T> SeenOrNextAsync<T>(string method, Func<T, bool> match, CancellationToken cancellationToken = default)
+    {
+        foreach (var push in _seen.ToArray())
+        {
+            if (push.Method == method && push.Payload is T payload && match(payload))
+            {
+                return payload;
+            }
+        }
+
+        return await NextAsync(method, match, cancellationToken);
+    }
+
     /// <summary>Pushes already received and not yet taken.</summary>
     public IReadOnlyList<Push> Drain()
     {

@@ -1,0 +1,180 @@
+using System.Net;
+using System.Text.Json;
+using TeleClaude.Client;
+using TeleClaude.Contracts;
+using TeleClaude.Daemon.Tests.Infrastructure;
+
+namespace TeleClaude.Daemon.Tests.Agents;
+
+/// <summary>
+/// The real Claude Code CLI in a real tmux session of the real daemon, against the scripted model server: hooks drive
+/// the status a subscribed client sees (idle → active → waiting with the permission dialog → active → idle with the
+/// last message → terminated), the answer route presses the dialog's key, the transcript is served as messages, and
+/// a watcher gets the screen.
+/// </summary>
+[TestFixture]
+[CancelAfter(240_000)]
+internal sealed class ClaudeCodeIntegrationTests
+{
+    private const string Agent = "claudecode";
+    private const string LastMessage = "All done: the file is there.";
+
+    [Test]
+    public async Task ClaudeSession_GoesWaitingOnPermission_AnswerRunsTool_ThenIdleWithLastMessage_TranscriptAndWatch_ThenTerminated(CancellationToken cancellationToken)
+    {
+        await using var model = await ScriptedModelServer.StartAsync(
+            ScriptedTurn.Bash("touch made-by-claude.txt", "Create the marker file"),
+            ScriptedTurn.Say(LastMessage));
+        var home = Path.Combine(Directory.CreateTempSubdirectory("tc-claude-").FullName, "home");
+        await using var daemon = await DaemonProcess.StartAsync("claudebox", ClaudeCli.AgentArgs(Agent, home, model));
+        ClaudeCli.CreateHome(home, daemon.ProjectPath);
+        using var rest = daemon.Rest();
+        var (hub, pushes) = await daemon.ConnectAsync();
+        await hub.Subscribe(Views.Sessions);
+        await pushes.NextAsync<SessionsSnapshot>(nameof(ISessionsClient.SessionsState), cancellationToken: cancellationToken);
+
+        var created = await daemon.CreateSessionAsync("Real Claude", agent: Agent);
+        var ready = await NextSessionAsync(pushes, created.SessionId, s => s.Status == SessionStatus.Idle && s.HasTranscript, cancellationToken);
+        Assert.That(ready.Waiting, Is.Null);
+
+        await rest.SendInputAsync(created.SessionId, "please create the marker file", cancellationToken);
+        var active = await NextSessionAsync(pushes, created.SessionId, s => s.Status == SessionStatus.Active, cancellationToken);
+        Assert.That(active.LastInput, Is.EqualTo("please create the marker file"));
+
+        var waiting = await NextSessionAsync(pushes, created.SessionId, s => s.Status == SessionStatus.Waiting, cancellationToken);
+        Assert.That(waiting.Waiting!.Kind, Is.EqualTo(WaitingKinds.Permission));
+        Assert.That(waiting.Waiting.Text, Does.Contain("Bash: touch made-by-claude.txt"));
+        var withChoices = waiting.Waiting.Choices.Count > 0
+            ? waiting
+            : await NextSessionAsync(pushes, created.SessionId, s => s.Waiting is { Choices.Count: > 0 }, cancellationToken);
+        var choices = withChoices.Waiting!.Choices;
+        Assert.That(choices[0], Is.EqualTo(new AnswerChoice("1", "Yes", AnswerMeanings.Yes)), "Claude's dialog, read from the screen: " + string.Join(" | ", choices));
+        Assert.That(choices, Has.Some.Matches<AnswerChoice>(c => c.Meaning == AnswerMeanings.No));
+        Assert.That(File.Exists(Path.Combine(daemon.ProjectPath, "made-by-claude.txt")), Is.False, "nothing runs before the answer");
+
+        var wrong = Assert.ThrowsAsync<TeleClaudeApiException>(() => AnswerAsync(rest, created.SessionId, "9", cancellationToken));
+        Assert.That(wrong!.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(wrong.Body, Does.Contain("'9' is not one of the session's choices").And.Contain("1 (Yes)"));
+
+        var answered = await AnswerAsync(rest, created.SessionId, "1", cancellationToken);
+        Assert.That(answered.Status, Is.EqualTo(SessionStatus.Active));
+        Assert.That(answered.Waiting, Is.Null);
+
+        // Claude Code can let a key pressed into a fresh dialog pass (seen under load); the daemon then reports the
+        // session waiting again (answers_not_taken), and the user answers again, as this test does, at most twice more.
+        var stopped = await UntilStoppedAsync(pushes, created.SessionId, () => AnswerAsync(rest, created.SessionId, "1", cancellationToken), cancellationToken);
+        Assert.That(stopped.Session.Status, Is.EqualTo(SessionStatus.Idle));
+        Assert.That(stopped.Session.LastMessage, Is.EqualTo(LastMessage));
+        Assert.That(stopped.Summary, Is.EqualTo(LastMessage));
+        Assert.That(File.Exists(Path.Combine(daemon.ProjectPath, "made-by-claude.txt")), Is.True, "the approved tool ran");
+        await Eventually.ThatAsync(() => Task.FromResult(File.Exists(Path.Combine(home, "user-hook-ran"))), "the user's own Stop hook ran beside ours");
+
+        var again = Assert.ThrowsAsync<TeleClaudeApiException>(() => AnswerAsync(rest, created.SessionId, "1", cancellationToken));
+        Assert.That(again!.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
+        Assert.That(again.Body, Does.Contain("not waiting"));
+
+        // Claude Code appends to its transcript on its own schedule: the last turn may land a moment after the Stop hook.
+        (string, string)[] turns = [("user", "please create the marker file"), ("tool", "Bash: touch made-by-claude.txt"), ("assistant", LastMessage)];
+        SessionMessages? messages = null;
+        await Eventually.ThatAsync(
+            async () =>
+            {
+                messages = await rest.Http.GetFromJsonAsync<SessionMessages>($"sessions/{created.SessionId}/messages", TeleClaudeRestClient.JsonOptions, cancellationToken);
+                return turns.All(t => messages!.Messages.Any(m => (m.Role, m.Text) == t));
+            },
+            "the transcript holds the user's prompt, the tool call and the last message");
+        Assert.That(messages!.Source, Is.EqualTo("transcript"));
+        Assert.That(messages.Messages.Select(m => (m.Role, m.Text)), Is.SupersetOf(turns));
+        var page = await rest.Http.GetFromJsonAsync<SessionMessages>(
+            $"sessions/{created.SessionId}/messages?since={Uri.EscapeDataString(messages.Messages[0].Cursor)}&limit=1", TeleClaudeRestClient.JsonOptions, cancellationToken);
+        Assert.That(page!.Messages.Single(), Is.EqualTo(messages.Messages[1]), "paging reads forward from the cursor");
+        Assert.That(page.NextCursor, Is.EqualTo(messages.Messages[1].Cursor));
+
+        await hub.Watch(created.SessionId);
+        var screen = await pushes.NextAsync<SessionOutput>(nameof(ISessionsClient.SessionOutput), o => o.SessionId == created.SessionId, cancellationToken);
+        Assert.That(screen.Screen, Does.Contain(LastMessage));
+
+        await rest.SendInputAsync(created.SessionId, "/exit", cancellationToken);
+        var ended = await WithinAsync(pushes, () => pushes.NextAsync<SessionInfo>(nameof(ISessionsClient.SessionTerminated), s => s.SessionId == created.SessionId, cancellationToken));
+        Assert.That(ended.Status, Is.EqualTo(SessionStatus.Terminated));
+        Assert.That(await daemon.CounterAsync("hook_rejected_secret"), Is.Zero);
+        Assert.That(await daemon.CounterAsync("hook_events"), Is.GreaterThanOrEqualTo(6));
+    }
+
+    private static async Task<SessionInfo> AnswerAsync(TeleClaudeRestClient rest, string sessionId, string choice, CancellationToken cancellationToken)
+    {
+        using var response = await rest.Http.PostAsJsonAsync($"sessions/{sessionId}/answer", new AnswerRequest(choice), TeleClaudeRestClient.JsonOptions, cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new TeleClaudeApiException(response.StatusCode, body, body);
+        }
+
+        return JsonSerializer.Deserialize<SessionInfo>(body, TeleClaudeRestClient.JsonOptions)!;
+    }
+
+    /// <summary>Waits for the session's AgentEvent; answers again each time it is reported waiting again.</summary>
+    private static async Task<AgentEventInfo> UntilStoppedAsync(RecordingClient pushes, string sessionId, Func<Task<SessionInfo>> answer, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        var answers = 1;
+        var answeredActive = false;
+        while (DateTime.UtcNow < deadline)
+        {
+            foreach (var push in pushes.Drain())
+            {
+                if (push.Payload is AgentEventInfo stopped && stopped.Session.SessionId == sessionId)
+                {
+                    TestContext.Out.WriteLine($"answers needed: {answers}");
+                    return stopped;
+                }
+
+                // Only a waiting that follows the active of the last answer is a question asked again (older pushes of
+                // the first question may still be queued).
+                if (push.Payload is SessionInfo { Status: SessionStatus.Active } active && active.SessionId == sessionId)
+                {
+                    answeredActive = true;
+                }
+                else if (push.Payload is SessionInfo { Status: SessionStatus.Waiting, Waiting.Choices.Count: > 0 } again && again.SessionId == sessionId
+                    && answeredActive && answers < 3)
+                {
+                    answers++;
+                    answeredActive = false;
+                    await answer();
+                }
+            }
+
+            await Task.Delay(50, cancellationToken);
+        }
+
+        var last = pushes.Seen.Select(p => p.Payload).OfType<SessionInfo>().LastOrDefault();
+        throw new TimeoutException($"No AgentEvent within 90 s after {answers} answer(s); last screen:\n{last?.LastOutput}");
+    }
+
+    /// <summary>The next SessionUpdated push of the session that matches, skipping others.</summary>
+    private static Task<SessionInfo> NextSessionAsync(RecordingClient pushes, string sessionId, Func<SessionInfo, bool> match, CancellationToken cancellationToken) =>
+        WithinAsync(pushes, () => pushes.NextAsync<SessionInfo>(nameof(ISessionsClient.SessionUpdated), s => s.SessionId == sessionId && match(s), cancellationToken));
+
+    /// <summary>
+    /// Waits up to 90 s (the real agent on a loaded 2-core machine: its spinner keeps pushing last_output meanwhile),
+    /// then fails with the statuses and the last screen seen.
+    /// </summary>
+    private static async Task<T> WithinAsync<T>(RecordingClient pushes, Func<Task<T>> next)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                return await next();
+            }
+            catch (TimeoutException)
+            {
+            }
+        }
+
+        var last = pushes.Seen.Select(p => p.Payload).OfType<SessionInfo>().LastOrDefault();
+        throw new TimeoutException(
+            $"Nothing matched within 90 s; statuses seen: {string.Join(", ", pushes.Seen.Select(p => p.Payload is SessionInfo s ? $"{p.Method}:{s.Status}" : p.Method).Distinct())}; last screen:\n{last?.LastOutput}");
+    }
+}
