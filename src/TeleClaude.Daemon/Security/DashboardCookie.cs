@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using TeleClaude.Daemon.Configuration;
 using TeleClaude.Daemon.Web;
@@ -16,7 +17,10 @@ namespace TeleClaude.Daemon.Security;
 /// </summary>
 internal static class DashboardCookie
 {
-    /// <summary>The claim holding <see cref="AccessTokenFile.FingerprintOf"/> of the token the cookie was issued for.</summary>
+    /// <summary>
+    /// The claim holding <see cref="AccessTokenFile.FingerprintOf"/> of the token a caller presented (the bearer token, or
+    /// the token the cookie was issued for): what <see cref="RevocableHubConnections"/> checks after a rotation.
+    /// </summary>
     public const string FingerprintClaim = "teleclaude:token-fingerprint";
 
     /// <summary>
@@ -29,6 +33,9 @@ internal static class DashboardCookie
     {
         authentication.AddCookie(AccessSchemes.Cookie);
         authentication.Services.AddSingleton<DashboardCookieEvents>();
+        authentication.Services.AddSingleton<RevocableHubConnections>();
+        authentication.Services.AddHostedService<RevokedConnectionSweeper>();
+        authentication.Services.Configure<HubOptions>(static hub => hub.AddFilter<RevocableHubConnections>());
         authentication.Services.AddOptions<CookieAuthenticationOptions>(AccessSchemes.Cookie)
             .Configure<IOptions<DaemonOptions>, IOptions<WebOptions>>(static (cookie, daemon, web) =>
             {

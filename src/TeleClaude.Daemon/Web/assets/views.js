@@ -223,8 +223,7 @@ function Detail({ s }) {
         <button class="back" onClick=${act.closeDetail} title="Back to the list (Esc)">←</button>
         <div class="who">
           <b id="detail-title">${title}</b>
-          ${session && html`<small>${session.computer} · ${session.project_path ?? 'unknown project'} · ${session.agent ?? 'unknown agent'} ·
-            <span class=${'status ' + session.status}>${session.status}</span></small>`}
+          ${session && html`<small>${session.computer} · ${session.project_path ?? 'unknown project'} · ${session.agent ?? 'unknown agent'} · <span class=${'status ' + session.status}>${session.status}</span></small>`}
         </div>
         ${session && html`<button class="danger" title="End the session (k)" onClick=${() => act.endSession(session)}>End</button>`}
       </div>
