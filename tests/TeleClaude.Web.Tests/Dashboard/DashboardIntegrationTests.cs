@@ -51,6 +51,33 @@ internal sealed class DashboardIntegrationTests
     }
 
     [Test]
+    public async Task Page_LoadsAndRuns_WithoutAConsoleErrorOrAContentSecurityPolicyViolation(CancellationToken cancellationToken)
+    {
+        var session = await _web.CreateSessionAsync("Clean console");
+        var context = await _chromium.NewContextAsync();
+        var page = await context.NewPageAsync();
+        var errors = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type is "error" or "warning")
+            {
+                errors.Add($"{message.Type}: {message.Text}");
+            }
+        };
+        page.PageError += (_, error) => errors.Add("uncaught: " + error);
+
+        await page.GotoAsync(_web.LoginUrl);
+        await Expect(page.Locator("#conn")).ToHaveTextAsync("● connected");
+        await Row(page, session).ClickAsync();
+        await Expect(page.Locator("#screen")).ToContainTextAsync("test agent ready");
+        await page.Keyboard.PressAsync("?");
+        await Expect(page.Locator("#help")).ToBeVisibleAsync();
+        await page.Keyboard.PressAsync("Escape");
+
+        Assert.That(errors, Is.Empty);
+    }
+
+    [Test]
     public async Task Reply_TypedInThePage_ReachesTheAgent_AndItsAnswerShowsLive(CancellationToken cancellationToken)
     {
         var session = await _web.CreateSessionAsync("Echo me");
