@@ -25,7 +25,7 @@ internal static partial class LoginApi
     }
 
     /// <summary>
-    /// The login link. On success a 303 to <c>/</c> with the cookie; on failure a 303 to <c>/#login-failed</c>, where the
+    /// The login link. On success a redirect (302) to <c>/</c> with the cookie; on failure one to <c>/#login-failed</c>, where the
     /// page says that the link is stale and how to get a new one (a person clicking a link should land on a page, not
     /// on a JSON problem). Either way the token is gone from the address bar.
     /// </summary>

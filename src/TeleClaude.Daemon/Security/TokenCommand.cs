@@ -11,22 +11,22 @@ namespace TeleClaude.Daemon.Security;
 internal static class TokenCommand
 {
     /// <summary>
-    /// The daemon's and the access settings as the daemon would read them (appsettings.json, environment, switches), for
-    /// the commands that act on the same files; or the problem that makes them unusable.
+    /// The daemon's and the access settings as the daemon reads them (appsettings.json beside it, the user configuration
+    /// file, environment, switches), for the commands that act on the same files; or the problem that makes them unusable.
     /// </summary>
     internal static (DaemonOptions Daemon, AccessOptions Access, string? Problem) LoadOptions(string[] args)
     {
         try
         {
-            var builder = WebApplication.CreateSlimBuilder(args);
-            builder.Configuration.AddCommandLine(args, Configuration.ConfigurationExtensions.SwitchMappings.ToDictionary());
+            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+            Configuration.ConfigurationExtensions.AddDaemonSources(builder.Configuration, args);
             var daemon = builder.Configuration.GetSection(DaemonOptions.SectionName).Get<DaemonOptions>() ?? new DaemonOptions();
             var access = builder.Configuration.GetSection(AccessOptions.SectionName).Get<AccessOptions>() ?? new AccessOptions();
             SecurityExtensions.ApplyDefaults(access, daemon);
             var check = new AccessOptionsValidator().Validate(null, access);
             return (daemon, access, check.Failed ? $"invalid configuration: {check.FailureMessage}" : null);
         }
-        catch (FormatException ex)
+        catch (Exception ex) when (ex is FormatException or InvalidDataException or Hosting.DaemonStopException)
         {
             return (new DaemonOptions(), new AccessOptions(), ex.Message);
         }
