@@ -79,6 +79,9 @@ internal sealed partial class DashboardCookieEvents(AccessTokenFile tokens, IPro
 {
     private const string SignInHint = "Sign in to the dashboard with the URL `TeleClaude.Daemon web` prints (it carries the token once).";
 
+    /// <summary>Marks a request whose cookie was refused for a rotated token, so the challenge also deletes the cookie.</summary>
+    private static readonly object StaleKey = new();
+
     public override Task ValidatePrincipal(CookieValidatePrincipalContext context)
     {
         // Fetch metadata: a request that another site (or another port of this host, which counts as the same site for
@@ -130,8 +133,6 @@ internal sealed partial class DashboardCookieEvents(AccessTokenFile tokens, IPro
         context.Response.StatusCode = StatusCodes.Status403Forbidden;
         return Task.CompletedTask;
     }
-
-    private static readonly object StaleKey = new();
 
     [LoggerMessage(EventId = 762, Level = LogLevel.Information, Message = "Refused {Method} {Path}: the dashboard cookie was issued for a token that has been rotated since.")]
     private partial void LogStaleCookie(string method, PathString path);

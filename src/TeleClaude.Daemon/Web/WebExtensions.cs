@@ -38,6 +38,8 @@ internal static class WebExtensions
     /// </summary>
     public static IEndpointRouteBuilder MapWebDashboard(this IEndpointRouteBuilder routes)
     {
+        // Read now, while the daemon is built: a bad setting stops it with its one line before the host starts.
+        _ = routes.ServiceProvider.GetRequiredService<IOptions<WebOptions>>().Value;
         routes.MapLoginApi();
         var assets = routes.ServiceProvider.GetRequiredService<DashboardAssets>();
         var serve = routes.CreateApplicationBuilder()

@@ -30,6 +30,30 @@ internal sealed class WebCommandIntegrationTests
     }
 
     [Test]
+    public async Task Daemon_WithABadCookieLifetime_StopsWithOneLineNamingTheSetting_AndExits2(CancellationToken cancellationToken)
+    {
+        var directory = Directory.CreateTempSubdirectory("tc-web-bad-");
+        try
+        {
+            var config = Path.Combine(directory.FullName, "config.json");
+            await File.WriteAllTextAsync(config, "{}", cancellationToken);
+            await using var daemon = DaemonCommandLine.Start(
+            [
+                "--config", config, "--socket", Path.Combine(directory.FullName, "d.sock"), "--db", Path.Combine(directory.FullName, "d.db"),
+                "--TeleClaude:Web:CookieLifetime=00:00:01", $"--TeleClaude:Sessions:TmuxSocketName=tc-test-{directory.Name}",
+            ]);
+            var exit = await daemon.WaitForExitAsync(cancellationToken);
+
+            Assert.That(exit, Is.EqualTo(2));
+            Assert.That(daemon.Stderr, Is.EqualTo("teleclaude: invalid configuration:\n  - TeleClaude:Web:CookieLifetime must be between 00:01:00 and 400.00:00:00 (browsers cap cookies at 400 days)."));
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Test]
     public async Task Web_WithoutATcpListener_SaysHowToStartOne_AndExits2(CancellationToken cancellationToken)
     {
         var directory = Directory.CreateTempSubdirectory("tc-web-cmd-");
