@@ -20,7 +20,9 @@ internal sealed class Chromium : IAsyncDisposable
 
     public static string ExecutablePath => Environment.GetEnvironmentVariable("TELECLAUDE_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
 
-    public static async Task<Chromium> LaunchAsync()
+    /// <param name="args">More Chromium switches, e.g. <c>--host-resolver-rules=MAP devbox.test 127.0.0.1</c> to reach the
+    /// daemon under another host name without DNS.</param>
+    public static async Task<Chromium> LaunchAsync(params string[] args)
     {
         if (!File.Exists(ExecutablePath))
         {
@@ -34,7 +36,7 @@ internal sealed class Chromium : IAsyncDisposable
             Headless = true,
             Timeout = 60_000,
             // As root (CI) Chromium refuses to start without --no-sandbox; /dev/shm is small in containers.
-            Args = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"],
+            Args = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", .. args],
         });
         return new Chromium(playwright, browser);
     }
