@@ -136,7 +136,8 @@ internal sealed class DashboardIntegrationTests
         var stays = await _web.CreateSessionAsync("Survives the restart");
         var vanishes = await _web.CreateSessionAsync("Ends while the daemon is down");
         var page = await _web.OpenSignedInAsync(_chromium);
-        await Expect(Row(page, vanishes)).ToBeVisibleAsync();
+        await Row(page, vanishes).ClickAsync();
+        await Expect(page.Locator("#screen")).ToContainTextAsync("test agent ready");
 
         await _web.Daemon.StopAsync();
         await Expect(page.Locator("#conn")).Not.ToHaveTextAsync("● connected");
@@ -150,6 +151,7 @@ internal sealed class DashboardIntegrationTests
         await Expect(Row(page, created)).ToBeVisibleAsync();
         await Expect(Row(page, stays)).ToBeVisibleAsync();
         await Expect(Row(page, vanishes)).ToHaveCountAsync(0);
+        await Expect(page.Locator("#ended")).ToContainTextAsync("has ended"); // it was selected: the full state says it is gone
         await Expect(page.Locator("#summary")).ToContainTextAsync("2 sessions");
     }
 

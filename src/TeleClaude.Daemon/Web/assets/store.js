@@ -52,11 +52,14 @@ const touched = () => ({ lastUpdate: new Date() });
 
 export const pushes = {
   SessionsState(snapshot) {
-    setState({
+    const sessions = new Map(snapshot.sessions.filter((s) => s.status !== 'terminated').map((s) => [s.session_id, s]));
+    setState((s) => ({
       ...touched(),
       computers: new Map(snapshot.computers.map((c) => [c.name, c])),
-      sessions: new Map(snapshot.sessions.filter((s) => s.status !== 'terminated').map((s) => [s.session_id, s])),
-    });
+      sessions,
+      // The selected session is gone from the full state (it ended while the page was disconnected): say so, as a push would.
+      ended: s.selected && !sessions.has(s.selected) ? s.selected : s.ended,
+    }));
   },
   PreparationState(snapshot) {
     setState((s) => ({
