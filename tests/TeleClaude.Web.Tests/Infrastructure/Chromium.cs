@@ -29,6 +29,9 @@ internal sealed class Chromium : IAsyncDisposable
             Assert.Fail($"No Chromium at {ExecutablePath}: `apt-get install -y chromium` (.ci/run does), or set TELECLAUDE_CHROMIUM.");
         }
 
+        // Playwright's assertions wait 5 s by default, apart from the context's timeouts: too short while the whole suite
+        // (three test assemblies at once, tmux, redis-server, Chromium) shares two cores. Every wait stays bounded.
+        Assertions.SetDefaultExpectTimeout(15_000);
         var playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
