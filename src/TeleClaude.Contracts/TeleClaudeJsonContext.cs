@@ -33,6 +33,7 @@ namespace TeleClaude.Contracts;
 [JsonSerializable(typeof(AddProjectRequest))]
 [JsonSerializable(typeof(AgentStoppedRequest))]
 [JsonSerializable(typeof(AnswerRequest))]
+[JsonSerializable(typeof(LoginRequest))]
 [JsonSerializable(typeof(SessionOutput))]
 [JsonSerializable(typeof(SessionMessages))]
 [JsonSerializable(typeof(HealthReport))]

@@ -17,4 +17,9 @@ if (args is ["token", .. var tokenArgs])
     return await TokenCommand.RunAsync(tokenArgs);
 }
 
+if (args is ["web", .. var webArgs])
+{
+    return await TeleClaude.Daemon.Web.WebCommand.RunAsync(webArgs);
+}
+
 return await DaemonRunner.RunAsync(args, Console.Error);

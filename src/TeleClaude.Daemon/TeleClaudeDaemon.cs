@@ -11,6 +11,7 @@ using TeleClaude.Daemon.Rest;
 using TeleClaude.Daemon.Security;
 using TeleClaude.Daemon.Sessions;
 using TeleClaude.Daemon.Storage;
+using TeleClaude.Daemon.Web;
 
 namespace TeleClaude.Daemon;
 
@@ -35,9 +36,11 @@ internal static class TeleClaudeDaemon
         builder.AddRedisTransport();
         builder.Services.AddRestApi();
         builder.Services.AddMcpAdapter();
+        builder.Services.AddWebDashboard();
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseStoppingGate();
         app.UseRestErrors();
         app.UseDaemonSecurity();
         app.MapRestApi();
@@ -45,6 +48,7 @@ internal static class TeleClaudeDaemon
         app.MapSessionsHub();
         app.MapMcpAdapter();
         app.MapHooksApi();
+        app.MapWebDashboard();
         return app;
     }
 }

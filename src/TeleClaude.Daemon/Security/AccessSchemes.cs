@@ -8,17 +8,31 @@ namespace TeleClaude.Daemon.Security;
 /// <summary>
 /// The authentication schemes. <see cref="Default"/> is a policy scheme that picks, per request, the scheme
 /// that can judge it: a Unix-socket connection whose peer passed <see cref="UnixPeerGate"/> is the local user;
-/// anything else (the TCP listener) must present the token. A cookie scheme for a browser dashboard can be
-/// added beside these and chosen here when its cookie is present.
+/// on the TCP listener a request that presents a token is judged by the token, one that carries the dashboard's
+/// cookie (and no token) by the cookie (<see cref="DashboardCookie"/>), anything else by the token scheme, whose
+/// challenge is the 401 that says what to send.
 /// </summary>
 internal static class AccessSchemes
 {
     public const string Default = "TeleClaude";
     public const string UnixPeer = "UnixPeer";
     public const string Token = "Bearer";
+    public const string Cookie = "DashboardCookie";
 
-    public static string Select(HttpContext context) =>
-        context.Features.Get<UnixPeerFeature>() is not null ? UnixPeer : Token;
+    public static string Select(HttpContext context)
+    {
+        if (context.Features.Get<UnixPeerFeature>() is not null)
+        {
+            return UnixPeer;
+        }
+
+        if (TokenAuthenticationHandler.Presented(context.Request) is null && DashboardCookie.IsPresent(context))
+        {
+            return Cookie;
+        }
+
+        return Token;
+    }
 }
 
 /// <summary>The local user, on a Unix-socket connection the kernel vouched for (see <see cref="UnixPeerGate"/>).</summary>

@@ -88,6 +88,24 @@ internal sealed class AccessTokenFile(string path)
         return CryptographicOperations.FixedTimeEquals(hash, expected);
     }
 
+    /// <summary>
+    /// True when <paramref name="fingerprint"/> (from <see cref="FingerprintOf"/>) belongs to the current token, compared
+    /// in constant time. A dashboard cookie carries the fingerprint of the token it was issued for, so rotating the token
+    /// signs every browser out from its next request on.
+    /// </summary>
+    public bool IsCurrentFingerprint(string? fingerprint)
+    {
+        if (Current() is not { } expected || fingerprint is null || !Base64Url.IsValid(fingerprint))
+        {
+            return false;
+        }
+
+        return CryptographicOperations.FixedTimeEquals(Base64Url.DecodeFromChars(fingerprint), expected);
+    }
+
+    /// <summary>The SHA-256 of <paramref name="token"/>, base64url: what a dashboard cookie keeps instead of the token.</summary>
+    public static string FingerprintOf(string token) => Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+
     private byte[]? Current()
     {
         var stamp = File.GetLastWriteTimeUtc(path);

@@ -26,7 +26,7 @@ internal static class SecurityExtensions
         services.TryAddSingleton<UnixPeerGate>();
         services.AddHostedService<AccessTokenSetup>();
 
-        // AddAuthentication brings ASP.NET Core data protection (the future cookie scheme encrypts its cookie with
+        // AddAuthentication brings ASP.NET Core data protection (the dashboard cookie is encrypted with
         // it): its keys live beside the database in an owner-only directory, not in ~/.aspnet, under a fixed
         // application name so they stay valid wherever the daemon is started from.
         services.AddDataProtection().SetApplicationName("TeleClaude");
@@ -42,7 +42,8 @@ internal static class SecurityExtensions
         services.AddAuthentication(AccessSchemes.Default)
             .AddPolicyScheme(AccessSchemes.Default, "TeleClaude access", o => o.ForwardDefaultSelector = AccessSchemes.Select)
             .AddScheme<AuthenticationSchemeOptions, UnixPeerAuthenticationHandler>(AccessSchemes.UnixPeer, null)
-            .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(AccessSchemes.Token, null);
+            .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(AccessSchemes.Token, null)
+            .AddDashboardCookie();
 
         // Every endpoint needs an authenticated caller from an allowed origin unless it says otherwise
         // (only /health does: .AllowAnonymous()); so does a request that matches no endpoint.

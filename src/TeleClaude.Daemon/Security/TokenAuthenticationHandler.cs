@@ -33,7 +33,12 @@ internal sealed partial class TokenAuthenticationHandler(
         }
 
         var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.NameIdentifier, "token-holder"), new Claim(ClaimTypes.AuthenticationMethod, "bearer-token")],
+            [
+                new Claim(ClaimTypes.NameIdentifier, "token-holder"),
+                new Claim(ClaimTypes.AuthenticationMethod, "bearer-token"),
+                // Which token opened a long-lived connection (a hub WebSocket): closed when that token is rotated.
+                new Claim(DashboardCookie.FingerprintClaim, AccessTokenFile.FingerprintOf(presented)),
+            ],
             Scheme.Name);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name)));
     }

@@ -10,6 +10,28 @@ namespace TeleClaude.Daemon.Security;
 /// </summary>
 internal static class TokenCommand
 {
+    /// <summary>
+    /// The daemon's and the access settings as the daemon reads them (appsettings.json beside it, the user configuration
+    /// file, environment, switches), for the commands that act on the same files; or the problem that makes them unusable.
+    /// </summary>
+    internal static (DaemonOptions Daemon, AccessOptions Access, string? Problem) LoadOptions(string[] args)
+    {
+        try
+        {
+            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+            Configuration.ConfigurationExtensions.AddDaemonSources(builder.Configuration, args);
+            var daemon = builder.Configuration.GetSection(DaemonOptions.SectionName).Get<DaemonOptions>() ?? new DaemonOptions();
+            var access = builder.Configuration.GetSection(AccessOptions.SectionName).Get<AccessOptions>() ?? new AccessOptions();
+            SecurityExtensions.ApplyDefaults(access, daemon);
+            var check = new AccessOptionsValidator().Validate(null, access);
+            return (daemon, access, check.Failed ? $"invalid configuration: {check.FailureMessage}" : null);
+        }
+        catch (Exception ex) when (ex is FormatException or InvalidDataException or Hosting.DaemonStopException)
+        {
+            return (new DaemonOptions(), new AccessOptions(), ex.Message);
+        }
+    }
+
     private const string Usage = "Usage: TeleClaude.Daemon token show|rotate|path [--db PATH] [--TeleClaude:Access:TokenPath=PATH]";
 
     public static async Task<int> RunAsync(string[] args)
@@ -20,28 +42,14 @@ internal static class TokenCommand
             return 2;
         }
 
-        AccessTokenFile tokens;
-        try
+        var (_, access, problem) = LoadOptions(rest);
+        if (problem is not null)
         {
-            var builder = WebApplication.CreateSlimBuilder(rest);
-            builder.Configuration.AddCommandLine(rest, Configuration.ConfigurationExtensions.SwitchMappings.ToDictionary());
-            var daemon = builder.Configuration.GetSection(DaemonOptions.SectionName).Get<DaemonOptions>() ?? new DaemonOptions();
-            var access = builder.Configuration.GetSection(AccessOptions.SectionName).Get<AccessOptions>() ?? new AccessOptions();
-            SecurityExtensions.ApplyDefaults(access, daemon);
-            var check = new AccessOptionsValidator().Validate(null, access);
-            if (check.Failed)
-            {
-                await Console.Error.WriteLineAsync($"teleclaude: invalid configuration: {check.FailureMessage}");
-                return 2;
-            }
-
-            tokens = new AccessTokenFile(access.TokenPath!);
-        }
-        catch (FormatException ex)
-        {
-            await Console.Error.WriteLineAsync($"teleclaude: {ex.Message}\n{Usage}");
+            await Console.Error.WriteLineAsync($"teleclaude: {problem}\n{Usage}");
             return 2;
         }
+
+        var tokens = new AccessTokenFile(access.TokenPath!);
 
         try
         {
