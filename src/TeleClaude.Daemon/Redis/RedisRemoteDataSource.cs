@@ -144,6 +144,10 @@ internal sealed partial class RedisRemoteDataSource(
         {
             return new CommandError(CommandErrorKind.Unavailable, $"{computer} did not answer {command} within {timeout.TotalSeconds:0.#} s.");
         }
+        catch (RedisServerException ex)
+        {
+            return new CommandError(CommandErrorKind.Unavailable, $"Redis refused {command}: {ex.Message}");
+        }
         catch (RedisException ex)
         {
             return new CommandError(CommandErrorKind.Unavailable, $"Redis is unreachable: {ex.Message}");

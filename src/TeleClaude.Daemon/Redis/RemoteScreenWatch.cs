@@ -72,6 +72,10 @@ internal sealed partial class RemoteScreenWatch : IAsyncDisposable
             var last = await _redis.GetDatabase().StreamRangeAsync(Stream, "-", "+", count: 1, messageOrder: Order.Descending);
             after = last.Length == 0 ? StreamId.Start : last[0].Id.ToString();
         }
+        catch (RedisServerException ex)
+        {
+            return new CommandError(CommandErrorKind.Unavailable, $"Redis refused reading {Stream}: {ex.Message}");
+        }
         catch (RedisException ex)
         {
             return new CommandError(CommandErrorKind.Unavailable, $"Redis is unreachable: {ex.Message}");
