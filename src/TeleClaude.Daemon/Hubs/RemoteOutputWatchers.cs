@@ -165,6 +165,10 @@ internal sealed partial class RemoteOutputWatchers(
                 await watch.DisposeAsync();
             }
         }
+        catch (ObjectDisposedException)
+        {
+            // The daemon is stopping (SignalR ends every connection then): the owner's lease runs out by itself.
+        }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogStopFailed(shared.SessionId, ex);

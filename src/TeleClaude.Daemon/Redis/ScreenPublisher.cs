@@ -25,6 +25,12 @@ internal sealed partial class ScreenPublisher : BackgroundService
 
     internal static readonly TimeSpan MaxLease = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// Leases held at once, over all sessions and watchers: far above what people watching can hold, it bounds what a
+    /// peer that keeps asking with new watch ids can make this daemon keep (each lease ends within its length anyway).
+    /// </summary>
+    internal const int MaxLeases = 1000;
+
     private readonly IConnectionMultiplexer _redis;
     private readonly OutputWatcher _watcher;
     private readonly SessionStore _store;
@@ -94,6 +100,12 @@ internal sealed partial class ScreenPublisher : BackgroundService
         bool isNew;
         lock (_lock)
         {
+            if (_sessions.Values.Sum(s => s.Leases.Count) >= MaxLeases
+                && !(_sessions.TryGetValue(args.SessionId, out var known) && known.Leases.ContainsKey(key)))
+            {
+                return new CommandError(CommandErrorKind.Unavailable, $"{_self} holds {MaxLeases} watches already; try again when some have ended.");
+            }
+
             if (!_sessions.TryGetValue(args.SessionId, out var published))
             {
                 published = new Published(args.SessionId);

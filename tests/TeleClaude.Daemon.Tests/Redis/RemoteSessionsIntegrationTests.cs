@@ -230,6 +230,32 @@ internal sealed class RemoteSessionsIntegrationTests
     }
 
     [Test]
+    public async Task WatcherDaemonRestarted_ItsClientWatchesAgain_AndOnlyTheNewLeaseRemains(CancellationToken cancellationToken)
+    {
+        var b = await StartDaemonAsync("bravo");
+        var a = await StartDaemonAsync("alpha");
+        var session = await b.CreateSessionAsync("Watched across a restart of the watcher");
+        var (hub, pushes) = await SubscribedAsync(a, session.SessionId, cancellationToken);
+        await hub.Watch(session.SessionId);
+        await OutputAsync(pushes, "test agent ready", cancellationToken);
+
+        // A restarts: its clients lose their connection and, as telec does, connect, subscribe and watch again.
+        await hub.DisposeAsync();
+        await a.StopAsync();
+        await a.StartAsync();
+        var (again, againPushes) = await SubscribedAsync(a, session.SessionId, cancellationToken);
+        await again.Watch(session.SessionId);
+        await OutputAsync(againPushes, "test agent ready", cancellationToken);
+        using (var restB = b.Rest())
+        {
+            await restB.SendInputAsync(session.SessionId, "after the watcher restarted", cancellationToken);
+        }
+
+        await OutputAsync(againPushes, "agent got: after the watcher restarted", cancellationToken);
+        await Eventually.ThatAsync(() => Task.FromResult(b.Get<ScreenPublisher>().LeaseCount == 1), "the old A's lease ended (unwatched at its shutdown or run out); the new one holds");
+    }
+
+    [Test]
     public async Task RemoteAnswerAndMessages_ThroughRestAndMcp_AreCheckedByTheOwner_WithItsErrorsRelayed(CancellationToken cancellationToken)
     {
         var b = await StartDaemonAsync("bravo");
