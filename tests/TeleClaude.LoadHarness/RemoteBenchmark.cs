@@ -256,7 +256,7 @@ internal static class RemoteBenchmark
         return environment;
     }
 
-    private sealed record TrafficRow(string Phase, double Seconds, long Commands, long BytesIn, long BytesOut, long Xadds, long ScreenEntries, long ScreenBytes, int Pushes);
+    private sealed record TrafficRow(string Phase, double Seconds, long Commands, long BytesIn, long BytesOut, long Xadds, long ScreenEntries, long ScreenBytes, long Events, int Pushes);
 
     /// <summary>Redis's counters (reset at the start) and B's screen counters over one window.</summary>
     private static async Task<TrafficRow> TrafficAsync(RawRedisClient raw, TeleClaudeRestClient restB, Receiver onA, string phase, TimeSpan window)
@@ -292,7 +292,7 @@ internal static class RemoteBenchmark
         long Delta(string name) => after.GetValueOrDefault(name) - before.GetValueOrDefault(name);
         // The harness's own CONFIG RESETSTAT is counted after the reset; INFO does not count itself.
         return new TrafficRow(phase, seconds, values["total_commands_processed"] - 1, values["total_net_input_bytes"], values["total_net_output_bytes"], xadds,
-            Delta("screen_entries_sent"), Delta("screen_bytes_sent"), onA.Outputs - pushesBefore);
+            Delta("screen_entries_sent"), Delta("screen_bytes_sent"), Delta("events_sent"), onA.Outputs - pushesBefore);
     }
 
     private static void Print(
@@ -319,12 +319,12 @@ internal static class RemoteBenchmark
         text.AppendLine();
         text.AppendLine(inv, $"### Redis traffic of one watched session ({settings.Window.TotalSeconds:0} s windows; B's `ticker` agent prints a line every 200 ms throughout)");
         text.AppendLine();
-        text.AppendLine("| phase | commands/s | bytes in/s | bytes out/s | XADD/s | screen entries/s (B) | screen bytes/s (B) | SessionOutput pushes on A |");
-        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        text.AppendLine("| phase | commands/s | bytes in/s | bytes out/s | XADD/s | screen entries/s (B) | screen bytes/s (B) | session events/s (B → A) | SessionOutput pushes on A |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var row in traffic)
         {
             text.AppendLine(inv,
-                $"| {row.Phase} | {row.Commands / row.Seconds:0.0} | {row.BytesIn / row.Seconds:N0} | {row.BytesOut / row.Seconds:N0} | {row.Xadds / row.Seconds:0.0} | {row.ScreenEntries / row.Seconds:0.0} | {row.ScreenBytes / row.Seconds:N0} | {row.Pushes} |");
+                $"| {row.Phase} | {row.Commands / row.Seconds:0.0} | {row.BytesIn / row.Seconds:N0} | {row.BytesOut / row.Seconds:N0} | {row.Xadds / row.Seconds:0.0} | {row.ScreenEntries / row.Seconds:0.0} | {row.ScreenBytes / row.Seconds:N0} | {row.Events / row.Seconds:0.0} | {row.Pushes} |");
         }
 
         text.AppendLine();
