@@ -252,6 +252,8 @@ internal sealed partial class OutputWatcher(
                     Schedule(wanted);
                     break;
                 case CaptureWanted { SessionId: var sessionId } when _bySession.TryGetValue(sessionId, out var pane):
+                    // A capture already due at the slow pace is brought forward to the watch pace.
+                    pane.Scheduled = false;
                     Schedule(pane);
                     break;
                 case ResyncDue:
