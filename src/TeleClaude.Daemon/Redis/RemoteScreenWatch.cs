@@ -125,7 +125,17 @@ internal sealed partial class RemoteScreenWatch : IAsyncDisposable
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
             {
-                var renewed = await RequestLeaseAsync(period, cancellationToken);
+                CommandResult<WatchOutputGrant> renewed;
+                try
+                {
+                    renewed = await RequestLeaseAsync(period, cancellationToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // Anything unexpected is one failed renewal too: the loop must outlive it, or the lease would lapse.
+                    renewed = new CommandError(CommandErrorKind.Unavailable, ex.Message);
+                }
+
                 if (renewed.Value is { } grant)
                 {
                     _counters.Increment(RedisCounters.WatchRenewals);
