@@ -41,7 +41,20 @@ internal sealed class RemoteClaudeIntegrationTests
 
         var created = await rest.CreateSessionAsync(new CreateSessionRequest(b.ProjectPath, "Real Claude on bravo", Agent, "bravo"), cancellationToken);
         Assert.That(created.Computer, Is.EqualTo("bravo"));
-        await NextSessionAsync(pushes, created.SessionId, s => s.Status == SessionStatus.Idle && s.HasTranscript, cancellationToken);
+        try
+        {
+            await NextSessionAsync(pushes, created.SessionId, s => s.Status == SessionStatus.Idle && s.HasTranscript, cancellationToken);
+        }
+        catch (TimeoutException ex)
+        {
+            // Where it stopped: on bravo itself (its hooks) or on the way to alpha (its events)?
+            using var restB = b.Rest();
+            var onB = await restB.GetSessionAsync(created.SessionId, cancellationToken);
+            var counters = (await restB.DiagnosticsAsync(cancellationToken)).Counters;
+            throw new TimeoutException(
+                $"{ex.Message}\nOn bravo: status {onB.Status}, has_transcript {onB.HasTranscript}; " +
+                string.Join(", ", counters.Where(c => c.Key.StartsWith("hook", StringComparison.Ordinal) || c.Key.StartsWith("events", StringComparison.Ordinal)).Select(c => $"{c.Key}={c.Value}")), ex);
+        }
 
         await rest.SendInputAsync(created.SessionId, "please create the marker file", cancellationToken);
         await NextSessionAsync(pushes, created.SessionId, s => s.Status == SessionStatus.Active, cancellationToken);
