@@ -32,7 +32,7 @@ internal sealed class RedisRemoteDataSourceIntegrationTests
         var daemon = Options.Create(new DaemonOptions { ComputerName = "alpha" });
         _follower = new StreamFollower(_shared, _counters, options, new RedisConnectionOptions(options, daemon, NoTls()), TimeProvider.System, NullLogger<StreamFollower>.Instance);
         await _follower.StartAsync(Ct);
-        _source = new RedisRemoteDataSource(_shared, _follower, _counters, options, daemon, NullLogger<RedisRemoteDataSource>.Instance);
+        _source = new RedisRemoteDataSource(_shared, _follower, _counters, options, daemon, TimeProvider.System, NullLogger<RedisRemoteDataSource>.Instance);
     }
 
     [TearDown]
