@@ -69,7 +69,8 @@ internal static class EntrySignature
             return SignatureCheck.Forged("the sig field is not the entry's last field");
         }
 
-        var items = ((string?)values[at].Value ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        // A writer signs with at most FleetKeys.MaximumCount keys; anything past a few more is not looked at.
+        var items = ((string?)values[at].Value ?? "").Split(' ', FleetKeys.MaximumCount * 2, StringSplitOptions.RemoveEmptyEntries);
         byte[]? canonical = null;
         var theirIds = new List<string>(items.Length);
         var knownKey = false;
@@ -104,7 +105,7 @@ internal static class EntrySignature
 
         return knownKey
             ? SignatureCheck.Forged("its signature does not match its fields")
-            : SignatureCheck.UnknownKey(theirIds.Count == 0 ? "none" : string.Join(", ", theirIds));
+            : SignatureCheck.UnknownKey(theirIds.Count == 0 ? "none" : WireValues.Clip(string.Join(", ", theirIds), 80));
     }
 
     /// <summary>The sender an entry claims to be from, for log lines: the signer, else the request's initiator or the entry's source.</summary>

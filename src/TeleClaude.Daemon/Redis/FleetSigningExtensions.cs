@@ -31,8 +31,18 @@ internal static partial class FleetSigningExtensions
         return services;
     }
 
-    private static bool IsReadableByOthers(string path) =>
-        (File.GetUnixFileMode(path) & (UnixFileMode.GroupRead | UnixFileMode.OtherRead)) != 0;
+    private static bool IsReadableByOthers(string path)
+    {
+        try
+        {
+            return (File.GetUnixFileMode(path) & (UnixFileMode.GroupRead | UnixFileMode.OtherRead)) != 0;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            // Services are built before the settings are checked: a missing file is reported (exit 2) by the validator.
+            return false;
+        }
+    }
 
     [LoggerMessage(EventId = 747, Level = LogLevel.Warning, Message = "The fleet key file {Path} is readable by other users of this computer: anyone who reads it can sign requests that start agents on every computer of the fleet. Make it owner-only (chmod 600) and rotate the key if someone may have read it.")]
     private static partial void LogKeyFileExposed(ILogger logger, string path);

@@ -288,8 +288,9 @@ internal sealed class FleetKeyIntegrationTests
         });
     }
 
-    [Test]
-    public async Task KeyTooShort_StopsTheDaemon_WithExit2_AndOneLineNamingTheSetting()
+    [TestCase("FleetKey=too-short-a-secret", "TeleClaude:Redis:FleetKey is 18 characters long; a fleet key needs at least 32", TestName = "KeyTooShort_StopsTheDaemon_WithExit2_AndOneLineNamingTheSetting")]
+    [TestCase("FleetKeyFile=/nonexistent/fleet.key", "TeleClaude:Redis:FleetKeyFile '/nonexistent/fleet.key' cannot be read", TestName = "KeyFileMissing_StopsTheDaemon_WithExit2_AndOneLineNamingTheSetting")]
+    public async Task BadKeySetting_StopsTheDaemon_WithExit2_AndOneLineNamingTheSetting(string setting, string expected)
     {
         var directory = Directory.CreateTempSubdirectory("tc-fleet-").FullName;
         await File.WriteAllTextAsync(Path.Combine(directory, "config.json"), "{}", Ct);
@@ -299,14 +300,15 @@ internal sealed class FleetKeyIntegrationTests
             var exitCode = await DaemonRunner.RunAsync(
                 [
                     "--config", Path.Combine(directory, "config.json"), "--socket", Path.Combine(directory, "d.sock"), "--db", Path.Combine(directory, "d.db"),
-                    $"--TeleClaude:Redis:Configuration={_redis.Configuration}", "--TeleClaude:Redis:FleetKey=too-short-a-secret",
+                    $"--TeleClaude:Redis:Configuration={_redis.Configuration}", $"--TeleClaude:Redis:{setting}",
                     $"--TeleClaude:Sessions:TmuxSocketName=tc-test-{Path.GetFileName(directory)}",
                 ],
                 error,
                 b => b.Logging.SetMinimumLevel(LogLevel.None)).WaitAsync(Ct);
 
             Assert.That(exitCode, Is.EqualTo(ExitCodes.NeedsOperator));
-            Assert.That(error.ToString(), Does.Contain("TeleClaude:Redis:FleetKey is 18 characters long; a fleet key needs at least 32").And.Not.Contain("too-short-a-secret"));
+            Assert.That(error.ToString(), Does.Contain(expected).And.Not.Contain("too-short-a-secret"));
+            Assert.That(error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries), Has.Length.EqualTo(2), "the heading and one line");
         }
         finally
         {
