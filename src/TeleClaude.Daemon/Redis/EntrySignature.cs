@@ -39,8 +39,7 @@ internal static class EntrySignature
         signed[fields.Length + 1] = new(NonceField, Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(NonceBytes)));
         signed[fields.Length + 2] = new(FromField, from);
 
-        var canonical = new ArrayBufferWriter<byte>(256);
-        Canonical(canonical, stream, signed.AsSpan(0, fields.Length + 3));
+        var canonical = Canonical(stream, signed.AsSpan(0, fields.Length + 3));
         var signature = new StringBuilder(keys.Keys.Count * 53);
         Span<byte> mac = stackalloc byte[MacBytes];
         foreach (var key in keys.Keys)
@@ -71,7 +70,7 @@ internal static class EntrySignature
 
         // A writer signs with at most FleetKeys.MaximumCount keys; anything past a few more is not looked at.
         var items = ((string?)values[at].Value ?? "").Split(' ', FleetKeys.MaximumCount * 2, StringSplitOptions.RemoveEmptyEntries);
-        byte[]? canonical = null;
+        ArrayBufferWriter<byte>? canonical = null;
         var theirIds = new List<string>(items.Length);
         var knownKey = false;
         Span<byte> expected = stackalloc byte[MacBytes];
@@ -88,8 +87,8 @@ internal static class EntrySignature
             }
 
             knownKey = true;
-            canonical ??= CanonicalBytes(stream, values.AsSpan(0, at));
-            HMACSHA256.HashData(key.MacKey, canonical, expected);
+            canonical ??= Canonical(stream, values.AsSpan(0, at));
+            HMACSHA256.HashData(key.MacKey, canonical.WrittenSpan, expected);
             // A mac that is not base64url of the right length cannot match; it is compared anyway (against zeros) so that
             // the time taken does not depend on where the presented value goes wrong.
             // (TryDecodeFromChars throws on characters outside base64url: check them first, the input is anyone's.)
@@ -142,30 +141,46 @@ internal static class EntrySignature
             : SignatureCheck.Forged("its signed sig_ts, sig_nonce or sig_from is missing or malformed");
     }
 
-    private static byte[] CanonicalBytes(RedisKey stream, ReadOnlySpan<NameValueEntry> fields)
+    private static ArrayBufferWriter<byte> Canonical(RedisKey stream, ReadOnlySpan<NameValueEntry> fields)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        Canonical(buffer, stream, fields);
-        return buffer.WrittenSpan.ToArray();
-    }
+        // Sized up front: one buffer, no regrowth, values copied in without intermediate arrays.
+        var size = 8 + Version.Length + 256;
+        foreach (var field in fields)
+        {
+            size += 8 + field.Name.GetByteCount() + field.Value.GetByteCount();
+        }
 
-    private static void Canonical(ArrayBufferWriter<byte> buffer, RedisKey stream, ReadOnlySpan<NameValueEntry> fields)
-    {
+        var buffer = new ArrayBufferWriter<byte>(size);
         Append(buffer, Version);
         Append(buffer, (byte[]?)stream ?? []);
         foreach (var field in fields)
         {
-            Append(buffer, (byte[]?)field.Name ?? []);
-            Append(buffer, (byte[]?)field.Value ?? []);
+            Append(buffer, field.Name);
+            Append(buffer, field.Value);
         }
+
+        return buffer;
     }
 
     private static void Append(ArrayBufferWriter<byte> buffer, ReadOnlySpan<byte> bytes)
     {
-        BinaryPrimitives.WriteInt32BigEndian(buffer.GetSpan(4), bytes.Length);
-        buffer.Advance(4);
-        bytes.CopyTo(buffer.GetSpan(bytes.Length));
-        buffer.Advance(bytes.Length);
+        var span = buffer.GetSpan(4 + bytes.Length);
+        BinaryPrimitives.WriteInt32BigEndian(span, bytes.Length);
+        bytes.CopyTo(span[4..]);
+        buffer.Advance(4 + bytes.Length);
+    }
+
+    private static void Append(ArrayBufferWriter<byte> buffer, RedisValue value)
+    {
+        var length = value.IsNull ? 0 : value.GetByteCount();
+        var span = buffer.GetSpan(4 + length);
+        BinaryPrimitives.WriteInt32BigEndian(span, length);
+        if (length > 0)
+        {
+            value.CopyTo(span.Slice(4, length));
+        }
+
+        buffer.Advance(4 + length);
     }
 }
 

@@ -22,13 +22,17 @@ internal sealed class EntryWriter(
     private readonly string _self = daemonOptions.Value.ComputerName;
 
     /// <summary>
-    /// <c>XADD stream [MAXLEN ~ maxLength] * fields... [sig_ts sig_nonce sig_from sig]</c>; returns the entry id.
+    /// <c>XADD stream [MAXLEN [~] maxLength] * fields... [sig_ts sig_nonce sig_from sig]</c>; returns the entry id.
     /// </summary>
-    public async Task<string> AddAsync(RedisKey stream, NameValueEntry[] fields, int? maxLength = null)
+    /// <param name="stream">The stream key.</param>
+    /// <param name="fields">The entry's own fields; the signature fields are appended after them.</param>
+    /// <param name="maxLength">Trim the stream to about (or, with <paramref name="approximateMaxLength"/> false, exactly) this many entries.</param>
+    /// <param name="approximateMaxLength">MAXLEN ~ (cheap; the default) or an exact MAXLEN.</param>
+    public async Task<string> AddAsync(RedisKey stream, NameValueEntry[] fields, int? maxLength = null, bool approximateMaxLength = true)
     {
         var entry = Sign(stream, fields);
 #pragma warning disable RS0030 // The one permitted XADD: see the class summary.
-        var id = await redis.GetDatabase().StreamAddAsync(stream, entry, maxLength: maxLength, useApproximateMaxLength: maxLength is not null);
+        var id = await redis.GetDatabase().StreamAddAsync(stream, entry, maxLength: maxLength, useApproximateMaxLength: maxLength is not null && approximateMaxLength);
 #pragma warning restore RS0030
         if (keys.Enabled)
         {
