@@ -176,6 +176,30 @@ internal sealed class FleetKeyIntegrationTests
     }
 
     [Test]
+    public async Task CopiedSessionEvent_AddedWhileTheReceiverIsDown_IsRefusedAfterItRestarts_FromTheNoncesItRereads()
+    {
+        // Events are read late by design (after a restart, from the saved position), so only the nonces can tell a copy
+        // of one already applied: the restarted receiver learns them from its stream's entries before the saved position.
+        var alpha = await StartAsync("alpha", WithKey());
+        var bravo = await StartAsync("bravo", WithKey());
+        await WaitOnlineAsync(alpha, "bravo");
+        var (hub, pushes) = await alpha.ConnectAsync();
+        await hub.Subscribe(Views.Sessions);
+        await pushes.NextAsync<SessionsSnapshot>(nameof(ISessionsClient.SessionsState));
+        await Eventually.ThatAsync(() => Task.FromResult(bravo.Get<PeerDirectory>().InterestedPeers(Views.Sessions).Contains("alpha")), "bravo sees alpha's interest");
+        var created = await bravo.CreateSessionAsync("Created once");
+        await pushes.NextAsync<SessionInfo>(nameof(ISessionsClient.SessionCreated), s => s.SessionId == created.SessionId);
+        var original = (await _client.GetDatabase().StreamRangeAsync("session_events:alpha")).Last(e => e["event"] == SessionEventNames.NewSession);
+
+        await alpha.StopAsync();
+        await XAddAsync("session_events:alpha", original.Values);
+        await alpha.StartAsync();
+
+        await Eventually.ThatAsync(() => Task.FromResult(Counter(alpha, FleetCounters.DroppedReplayed) == 1), "the restarted alpha refuses the copy");
+        Assert.That(Lines(alpha, 744).Single(), Does.StartWith("Dropped a replayed session event from bravo on session_events:alpha"));
+    }
+
+    [Test]
     public async Task DaemonsWithTheKey_PullPushAndActAcross_EveryEntrySigned_NothingDropped()
     {
         var alpha = await StartAsync("alpha", WithKey());
