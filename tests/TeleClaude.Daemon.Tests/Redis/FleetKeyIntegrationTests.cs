@@ -241,6 +241,37 @@ internal sealed class FleetKeyIntegrationTests
     }
 
     [Test]
+    public async Task KeyFile_IsTheSameKeyAsTheSetting_AndOneReadableByOthers_IsUsedWithAWarning()
+    {
+        var file = Path.Combine(Directory.CreateTempSubdirectory("tc-fleet-").FullName, "fleet.key");
+        await File.WriteAllTextAsync(file, "# the fleet key\n" + Key + "\n", Ct);
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        try
+        {
+            var alpha = await StartAsync("alpha", $"--TeleClaude:Redis:FleetKeyFile={file}");
+            var bravo = await StartAsync("bravo", WithKey());
+            await WaitOnlineAsync(alpha, "bravo");
+            var onBravo = await bravo.CreateSessionAsync("Pulled by a daemon with the key file");
+
+            var (hub, pushes) = await alpha.ConnectAsync();
+            await hub.Subscribe(Views.Sessions);
+            var state = await pushes.NextAsync<SessionsSnapshot>(nameof(ISessionsClient.SessionsState));
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(state.Sessions.Select(s => s.SessionId), Does.Contain(onBravo.SessionId));
+                Assert.That((Dropped(alpha), Dropped(bravo)), Is.EqualTo((0L, 0L)));
+                Assert.That(alpha.Logs.WithEventId(747).Single().Message, Does.StartWith($"The fleet key file {file} is readable by other users of this computer"));
+                Assert.That(alpha.Logs.Entries.Select(e => e.Message), Has.None.Contains(Key), "the key is never logged");
+            });
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
+        }
+    }
+
+    [Test]
     public async Task KeyRotation_NewAndOldBesideOnlyOld_KeepsTalking_ThenBothOnTheNewKey()
     {
         // Step 1 of a rotation: alpha already holds the new key (and still the old one); bravo only the old one.
