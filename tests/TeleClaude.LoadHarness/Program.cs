@@ -10,7 +10,8 @@ namespace TeleClaude.LoadHarness;
 /// <c>... -- idle [--window 120] [--baseline DLL]</c>,
 /// <c>... -- micro [BenchmarkDotNet switches, e.g. --filter *Decode*]</c> or
 /// <c>... -- soak [--rate 50] [--minutes 5] [--sessions 10]</c> or
-/// <c>... -- remote [--samples 200] [--window 20]</c>.
+/// <c>... -- remote [--samples 200] [--window 20]</c> or
+/// <c>... -- signing [--events 500] [--pulls 100]</c>.
 /// The results tables go to stdout; progress and daemon logs go to stderr.
 /// </summary>
 internal static class Program
@@ -63,7 +64,12 @@ internal static class Program
         "                          output change on B → push on A's watching client (and B's, same change), hook on B → status on A's\n" +
         "                          client (and B's), Redis traffic of one watched session vs none\n" +
         "  --samples N             latency samples per measurement, 10-2000 (default 200)\n" +
-        "  --window W              seconds of each traffic window, 5-120 (default 20)";
+        "  --window W              seconds of each traffic window, 5-120 (default 20)\n" +
+        "       TeleClaude.LoadHarness signing [--events 500] [--pulls 100]\n" +
+        "  signing                 what the fleet key costs: two daemon pairs in their own processes, one with a key, side by side:\n" +
+        "                          event latency p50/p99, pull latency, signing and checking one entry in process\n" +
+        "  --events N              events per pair after 50 warm-up, 10-10000 (default 500)\n" +
+        "  --pulls N               hub Refresh calls per pair after 10 warm-up, 10-1000 (default 100)";
 
     public static async Task<int> Main(string[] args)
     {
@@ -89,6 +95,8 @@ internal static class Program
                 return await SoakAsync(args);
             case "remote":
                 return await RemoteAsync(args);
+            case "signing":
+                return await SigningAsync(args);
             default:
                 await Console.Error.WriteLineAsync(Usage);
                 return 2;
@@ -361,6 +369,32 @@ internal static class Program
         }
 
         await RemoteBenchmark.RunAsync(new RemoteSettings(samples, TimeSpan.FromSeconds(window)));
+        return 0;
+    }
+
+    private static async Task<int> SigningAsync(string[] args)
+    {
+        var events = 500;
+        var pulls = 100;
+        for (var i = 1; i < args.Length; i++)
+        {
+            var value = i + 1 < args.Length ? args[i + 1] : "";
+            switch (args[i])
+            {
+                case "--events" when TryInt(value, 10, 10_000, out var e):
+                    events = e;
+                    break;
+                case "--pulls" when TryInt(value, 10, 1000, out var p):
+                    pulls = p;
+                    break;
+                default:
+                    return await BadArgumentAsync(args[i], "see the usage below for the ranges.");
+            }
+
+            i++;
+        }
+
+        await SigningBenchmark.RunAsync(new SigningSettings(events, pulls));
         return 0;
     }
 

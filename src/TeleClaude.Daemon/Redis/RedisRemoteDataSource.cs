@@ -17,6 +17,7 @@ namespace TeleClaude.Daemon.Redis;
 /// </summary>
 internal sealed partial class RedisRemoteDataSource(
     IConnectionMultiplexer redis,
+    EntryWriter writer,
     StreamFollower follower,
     RedisCounters counters,
     IOptions<RedisOptions> options,
@@ -181,11 +182,10 @@ internal sealed partial class RedisRemoteDataSource(
     /// <summary>Sends one request and waits for its answer; throws <see cref="RemoteRequestException"/> on an error envelope or one without data.</summary>
     public async Task<JsonElement> RequestDataAsync(string computer, string command, string? argsJson, CancellationToken cancellationToken)
     {
-        var requestId = (string)(await redis.GetDatabase().StreamAddAsync(
+        var requestId = await writer.AddAsync(
             RedisKeys.Messages(computer),
             RequestCodec.EncodeRequest(command, _self, argsJson),
-            maxLength: _options.RequestStreamMaxLength,
-            useApproximateMaxLength: true))!;
+            _options.RequestStreamMaxLength);
         counters.Increment(RedisCounters.RequestsSent);
         var answer = Watch(requestId, computer);
         RemoteResponse response;

@@ -15,6 +15,7 @@ namespace TeleClaude.Daemon.Redis;
 /// </summary>
 internal sealed partial class RequestResponder(
     IConnectionMultiplexer redis,
+    EntryWriter writer,
     StreamFollower follower,
     DaemonCommands commands,
     Agents.AgentCommands agents,
@@ -193,7 +194,7 @@ internal sealed partial class RequestResponder(
 
         // Entry ids are unique per stream only: requests to two computers in the same millisecond share an id,
         // so the chunk names its responder and the initiator takes the one from the computer it asked.
-        var add = db.StreamAddAsync(output, RequestCodec.EncodeResponse(envelope, _self));
+        var add = writer.AddAsync(output, RequestCodec.EncodeResponse(envelope, _self));
         var expire = db.KeyExpireAsync(output, redisOptions.Value.ResponseTtl);
         await Task.WhenAll(add, expire);
     }

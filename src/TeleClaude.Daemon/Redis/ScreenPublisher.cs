@@ -32,6 +32,7 @@ internal sealed partial class ScreenPublisher : BackgroundService
     internal const int MaxLeases = 1000;
 
     private readonly IConnectionMultiplexer _redis;
+    private readonly EntryWriter _writer;
     private readonly OutputWatcher _watcher;
     private readonly SessionStore _store;
     private readonly RedisCounters _counters;
@@ -47,6 +48,7 @@ internal sealed partial class ScreenPublisher : BackgroundService
 
     public ScreenPublisher(
         IConnectionMultiplexer redis,
+        EntryWriter writer,
         OutputWatcher watcher,
         SessionStore store,
         RedisCounters counters,
@@ -56,6 +58,7 @@ internal sealed partial class ScreenPublisher : BackgroundService
         ILogger<ScreenPublisher> logger)
     {
         _redis = redis;
+        _writer = writer;
         _watcher = watcher;
         _store = store;
         _counters = counters;
@@ -251,7 +254,7 @@ internal sealed partial class ScreenPublisher : BackgroundService
         var db = _redis.GetDatabase();
         var key = RedisKeys.Screen(_self, output.SessionId);
         var fields = ScreenCodec.Encode(output, _self);
-        var add = db.StreamAddAsync(key, fields, maxLength: _options.ScreenStreamMaxLength, useApproximateMaxLength: false);
+        var add = _writer.AddAsync(key, fields, _options.ScreenStreamMaxLength, approximateMaxLength: false);
         var expire = ttl is { } t ? db.KeyExpireAsync(key, t) : Task.FromResult(true);
         await Task.WhenAll(add, expire);
         _counters.Increment(RedisCounters.ScreenEntriesSent);
