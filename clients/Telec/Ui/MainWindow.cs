@@ -272,8 +272,9 @@ internal sealed partial class MainWindow : Window
         var updated = _model.LastUpdate is { } at
             ? "last update " + at.ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture)
             : "no data yet";
+        // The outcome of the last action right after the connection state: a narrow terminal cuts the socket first.
         var notice = _state.Notice is null ? "" : "  │ " + _state.Notice;
-        return $"● {_connection.Label}  │ {updated}  │ {_socketPath}{notice}";
+        return $"● {_connection.Label}{notice}  │ {updated}  │ {_socketPath}";
     }
 
     /// <summary>Shows the selected session in the preview, watching it (and no other) on the hub.</summary>
@@ -306,17 +307,23 @@ internal sealed partial class MainWindow : Window
         }
 
         var name = session.Title ?? session.SessionId;
+        var notes = new List<string>();
         var lines = new List<string>();
         if (session.Status == SessionStatus.Waiting)
         {
-            lines.Add($"! {name} waits for you: {Rows.Question(session)}");
-            lines.Add($"  {AnswerKeys.Hint(session.Waiting)}");
-            lines.Add("");
+            notes.Add($"! {name} waits for you: {Rows.Question(session)}");
+            notes.Add($"  {AnswerKeys.Hint(session.Waiting)}");
+            notes.Add("");
         }
 
         if (_state.ShowTranscript && session.HasTranscript)
         {
             _preview.Title = $"Transcript · {name} (t: screen)";
+            if (_transcript.Problem is { } problem)
+            {
+                notes.Add($"(transcript: {problem})");
+            }
+
             lines.AddRange(_transcript.Lines(session.SessionId));
         }
         else if (_model.OutputOf(session.SessionId) is { } output)
@@ -328,12 +335,12 @@ internal sealed partial class MainWindow : Window
         {
             var problem = _watchProblems.GetValueOrDefault(session.SessionId);
             _preview.Title = $"Last output · {name}" + (session.HasTranscript ? " (t: transcript)" : "");
-            lines.Add(problem is null
+            notes.Add(problem is null
                 ? "(waiting for the live screen; meanwhile the last output the daemon reported)"
-                : $"(no live screen: {problem} Showing the last output the daemon reported.)");
+                : $"(no live screen: {problem} Below: the last output the daemon reported.)");
             lines.AddRange((session.LastOutput ?? "").Split('\n'));
         }
 
-        _preview.SetLines(lines);
+        _preview.SetContent(notes, lines);
     }
 }

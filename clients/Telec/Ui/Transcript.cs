@@ -81,17 +81,10 @@ internal sealed class Transcript(TeleClaudeRestClient rest, Action<Action> post,
             lines.AddRange(text.Skip(1).Select(l => "    " + l));
         }
 
-        if (_problem is not null)
+        // A failed read is shown by the window as a note (Problem), above whatever was read before.
+        if (_problem is null && _messages.Count == 0)
         {
-            lines.Add($"(transcript: {_problem})");
-        }
-        else if (_loading && _messages.Count == 0)
-        {
-            lines.Add("(loading the transcript…)");
-        }
-        else if (_messages.Count == 0)
-        {
-            lines.Add("(no messages yet)");
+            lines.Add(_loading ? "(loading the transcript…)" : "(no messages yet)");
         }
 
         return lines;
@@ -171,6 +164,9 @@ internal sealed class Transcript(TeleClaudeRestClient rest, Action<Action> post,
             });
         });
     }
+
+    /// <summary>Why the last read failed (the daemon's words), or null.</summary>
+    public string? Problem => _problem;
 
     /// <summary>For the header of the preview: how many messages are loaded.</summary>
     public string Summary => Rows.Count(_messages.Count, "message");
