@@ -329,7 +329,7 @@ internal sealed partial class MainWindow : Window
         else if (_model.OutputOf(session.SessionId) is { } output)
         {
             _preview.Title = $"Screen · {name} · {output.CapturedAt.ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture)}" + (session.HasTranscript ? " (t: transcript)" : "");
-            lines.AddRange(output.Screen.Split('\n'));
+            lines.AddRange(PreviewPane.ScreenLines(output.Screen));
         }
         else
         {
@@ -338,7 +338,7 @@ internal sealed partial class MainWindow : Window
             notes.Add(problem is null
                 ? "(waiting for the live screen; meanwhile the last output the daemon reported)"
                 : $"(no live screen: {problem} Below: the last output the daemon reported.)");
-            lines.AddRange((session.LastOutput ?? "").Split('\n'));
+            lines.AddRange(PreviewPane.ScreenLines(session.LastOutput ?? ""));
         }
 
         _preview.SetContent(notes, lines);

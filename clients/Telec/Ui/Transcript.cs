@@ -16,11 +16,17 @@ internal sealed class Transcript(TeleClaudeRestClient rest, Action<Action> post,
     private const int MaxPagesPerRead = 20;
     private const int MaxMessages = 2000;
 
+    /// <summary>Re-reads while the agent's reported last message is not in the transcript yet: 0.25, 0.5, 1, 2, 4 s.</summary>
+    private const int MaxSettleReads = 5;
+    private static readonly TimeSpan FirstSettleDelay = TimeSpan.FromMilliseconds(250);
+
     private readonly List<SessionMessage> _messages = [];
     private string? _sessionId;
     private string? _cursor;
     private string? _problem;
     private DateTimeOffset? _seenActivity;
+    private string? _expectedLast;
+    private int _settleReads;
     private bool _loading;
     private bool _again;
     private int _generation;
@@ -41,6 +47,8 @@ internal sealed class Transcript(TeleClaudeRestClient rest, Action<Action> post,
         _loading = false;
         _again = false;
         _seenActivity = session?.LastActivity;
+        _expectedLast = null;
+        Expect(session);
         if (session is { HasTranscript: true })
         {
             Read();
@@ -50,13 +58,59 @@ internal sealed class Transcript(TeleClaudeRestClient rest, Action<Action> post,
     /// <summary>A push changed the previewed session: read what was added since the last cursor.</summary>
     public void OnSessionChanged(SessionInfo? session)
     {
-        if (session is null || session.SessionId != _sessionId || session.LastActivity == _seenActivity)
+        if (session is null || session.SessionId != _sessionId)
+        {
+            return;
+        }
+
+        var expecting = Expect(session);
+        if (session.LastActivity == _seenActivity && !expecting)
         {
             return;
         }
 
         _seenActivity = session.LastActivity;
         Read();
+    }
+
+    /// <summary>
+    /// Claude Code appends its last turn to the transcript on its own schedule, sometimes after the Stop hook that made the
+    /// session idle; no push follows then. So when an idle session reports a last message the transcript does not hold yet,
+    /// a few more reads follow at growing intervals (at most 5, within 8 s) until it is there. True when that expectation is new.
+    /// </summary>
+    private bool Expect(SessionInfo? session)
+    {
+        var expected = session is { Status: SessionStatus.Idle, LastMessage: { Length: > 0 } last } ? last.Trim() : null;
+        if (expected == _expectedLast)
+        {
+            return false;
+        }
+
+        _expectedLast = expected;
+        _settleReads = 0;
+        return expected is not null && !HasExpected();
+    }
+
+    private bool HasExpected() =>
+        _expectedLast is null || _messages.TakeLast(20).Any(m => m.Role == "assistant" && m.Text.Trim() == _expectedLast);
+
+    private void SettleLater()
+    {
+        if (HasExpected() || _settleReads >= MaxSettleReads || _sessionId is null)
+        {
+            return;
+        }
+
+        var delay = FirstSettleDelay * (1 << _settleReads);
+        _settleReads++;
+        var generation = _generation;
+        _ = Task.Delay(delay).ContinueWith(_ => post(() =>
+        {
+            if (generation == _generation)
+            {
+                Read();
+            }
+        }), TaskScheduler.Default);
     }
 
     public IReadOnlyList<string> Lines(string sessionId)
@@ -158,6 +212,10 @@ internal sealed class Transcript(TeleClaudeRestClient rest, Action<Action> post,
                 {
                     _again = false;
                     Read();
+                }
+                else if (problem is null)
+                {
+                    SettleLater();
                 }
 
                 changed();

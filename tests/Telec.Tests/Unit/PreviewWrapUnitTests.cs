@@ -26,4 +26,12 @@ public sealed class PreviewWrapUnitTests
         Assert.That(PreviewPane.Wrap("x " + new string('a', 25), 10), Is.EqualTo(new[] { "x", "  aaaaaaaa", "  aaaaaaaa", "  aaaaaaaa", "  a" }));
         Assert.That(PreviewPane.Wrap("", 10), Is.EqualTo(new[] { "" }), "an empty note is a blank line");
     }
+
+    [Test]
+    public void ScreenLines_ShowsARunOfBlankLinesAsOne_SoAFullScreenAgentsLastMessageStaysInSight()
+    {
+        var screen = "⏺ All done: the file is there.\n" + string.Concat(Enumerable.Repeat("   \n", 30)) + "────\n❯ \n────\n  ? for shortcuts";
+
+        Assert.That(PreviewPane.ScreenLines(screen), Is.EqualTo(new[] { "⏺ All done: the file is there.", "", "────", "❯", "────", "  ? for shortcuts" }));
+    }
 }
