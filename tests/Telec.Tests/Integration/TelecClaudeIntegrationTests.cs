@@ -72,6 +72,16 @@ public sealed class TelecClaudeIntegrationTests
             Assert.That(File.Exists(Path.Combine(daemon.ProjectPath, "made-by-claude.txt")), Is.False, "nothing runs before the answer");
         });
 
+        // t while the agent waits: the conversation so far, which then follows the turn as it goes on.
+        await terminal.SendKeysAsync("t");
+        await terminal.WaitForAsync(
+            s => PreviewTitle(s).Contains("Transcript · Real Claude (t: screen)", StringComparison.Ordinal)
+                && Preview(s).Contains("you: " + Prompt, StringComparison.Ordinal)
+                && Preview(s).Contains("tool: Bash: touch made-by-claude.txt", StringComparison.Ordinal)
+                && Preview(s).Contains("! Real Claude waits for you", StringComparison.Ordinal),
+            "the transcript shows the prompt and the tool call, under the question",
+            TimeSpan.FromSeconds(30));
+
         // y approves. Claude Code can let a key pressed into a fresh dialog pass on a loaded machine; the daemon then says
         // the session waits again (answers_not_taken) and the user presses y again, as here, at most twice more.
         await ApproveWithYAsync(terminal, daemon);
@@ -86,8 +96,25 @@ public sealed class TelecClaudeIntegrationTests
             Assert.That(File.Exists(Path.Combine(daemon.ProjectPath, "made-by-claude.txt")), Is.True, "the approved tool ran");
         });
 
-        // The live screen follows Claude's last repaint (its spinner goes, the message stays above the input box).
-        await terminal.WaitForAsync(s => Preview(s).Contains(LastMessage, StringComparison.Ordinal), "the live screen shows the agent's last message", TimeSpan.FromSeconds(30));
+        // The transcript followed the turn by itself, including the last message Claude Code may write after its Stop hook.
+        var transcript = await terminal.WaitForAsync(
+            s => Preview(s).Contains("agent: " + LastMessage, StringComparison.Ordinal),
+            "the transcript shows the agent's last message without a key press",
+            TimeSpan.FromSeconds(30));
+        var text = Preview(transcript);
+        Assert.Multiple(() =>
+        {
+            Assert.That(text, Does.Contain("you: " + Prompt).And.Contain("tool: Bash: touch made-by-claude.txt"));
+            Assert.That(text.IndexOf("you: " + Prompt, StringComparison.Ordinal), Is.LessThan(text.IndexOf("agent: " + LastMessage, StringComparison.Ordinal)), "in the order of the conversation");
+            Assert.That(text, Does.Not.Contain("waits for you"), "the question went with the answer");
+        });
+
+        // t again: the live screen, which follows Claude's last repaint (the spinner goes, the message stays above the input box).
+        await terminal.SendKeysAsync("t");
+        await terminal.WaitForAsync(
+            s => PreviewTitle(s).Contains("Screen · Real Claude · ", StringComparison.Ordinal) && Preview(s).Contains(LastMessage, StringComparison.Ordinal),
+            "t goes back to the live screen, which shows the agent's last message",
+            TimeSpan.FromSeconds(30));
 
         // What the user saw, in the order the daemon pushed it to every client: waiting, active after the answer, then idle.
         var statuses = pushes.Drain()
@@ -105,21 +132,6 @@ public sealed class TelecClaudeIntegrationTests
         var activeAt = waitingAt < 0 ? -1 : statuses.FindIndex(waitingAt, s => s == SessionStatus.Active);
         var idleAt = activeAt < 0 ? -1 : statuses.FindIndex(activeAt, s => s == SessionStatus.Idle);
         Assert.That(new[] { waitingAt, activeAt, idleAt }, Has.All.GreaterThanOrEqualTo(0), "waiting, then active after the answer, then idle; pushed: " + string.Join(", ", statuses));
-
-        // t: the conversation, read from Claude's transcript.
-        await terminal.SendKeysAsync("t");
-        var transcript = await terminal.WaitForAsync(
-            s => Preview(s).Contains("you: " + Prompt, StringComparison.Ordinal)
-                && Preview(s).Contains("tool: Bash: touch made-by-claude.txt", StringComparison.Ordinal)
-                && Preview(s).Contains("agent: " + LastMessage, StringComparison.Ordinal),
-            "the transcript shows the prompt, the tool call and the last message",
-            TimeSpan.FromSeconds(30));
-        Assert.That(PreviewTitle(transcript), Does.Contain("Transcript · Real Claude (t: screen)"));
-        var text = Preview(transcript);
-        Assert.That(text.IndexOf("you: " + Prompt, StringComparison.Ordinal), Is.LessThan(text.IndexOf("agent: " + LastMessage, StringComparison.Ordinal)), "in the order of the conversation");
-
-        await terminal.SendKeysAsync("t");
-        await terminal.WaitForAsync(s => PreviewTitle(s).Contains("Screen · Real Claude · ", StringComparison.Ordinal), "t goes back to the screen");
         Assert.That(await terminal.IsRunningAsync(), Is.True);
     }
 
