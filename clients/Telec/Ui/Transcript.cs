@@ -1,17 +1,22 @@
 using System.Globalization;
 using TeleClaude.Client;
 using TeleClaude.Contracts;
-using Telec.Model;
 
 namespace Telec.Ui;
 
 /// <summary>
-/// The conversation of the previewed session (<c>GET /sessions/{id}/messages</c>), read forward from the last cursor
-/// whenever a push says the session changed; never polled. Lives on the UI thread; reads run on the thread pool and
-/// report back through <paramref name="post"/>.
+/// The conversation of the previewed session (<c>GET /sessions/{id}/messages</c> through <paramref name="fetch"/>: session
+/// id, cursor, page size), read forward from the last cursor whenever a push says the session changed; never polled. Lives
+/// on the UI thread; reads run on the thread pool and report back through <paramref name="post"/>.
 /// </summary>
-internal sealed class Transcript(TeleClaudeRestClient rest, Action<Action> post, Action changed)
+internal sealed class Transcript(Func<string, string?, int, Task<SessionMessages>> fetch, Action<Action> post, Action changed, TimeProvider time)
 {
+    /// <summary>Reads through the daemon's REST client.</summary>
+    public Transcript(TeleClaudeRestClient rest, Action<Action> post, Action changed)
+        : this((id, since, limit) => rest.GetMessagesAsync(id, since, limit), post, changed, TimeProvider.System)
+    {
+    }
+
     private const int PageSize = 200;
     private const int MaxPagesPerRead = 20;
     private const int MaxMessages = 2000;
@@ -104,7 +109,7 @@ internal sealed class Transcript(TeleClaudeRestClient rest, Action<Action> post,
         var delay = FirstSettleDelay * (1 << _settleReads);
         _settleReads++;
         var generation = _generation;
-        _ = Task.Delay(delay).ContinueWith(_ => post(() =>
+        _ = Task.Delay(delay, time).ContinueWith(_ => post(() =>
         {
             if (generation == _generation)
             {
@@ -168,7 +173,7 @@ internal sealed class Transcript(TeleClaudeRestClient rest, Action<Action> post,
             {
                 for (var page = 0; page < MaxPagesPerRead; page++)
                 {
-                    var answer = await rest.GetMessagesAsync(id, cursor, PageSize);
+                    var answer = await fetch(id, cursor, PageSize);
                     read.AddRange(answer.Messages);
                     if (answer.Messages.Count > 0)
                     {
@@ -225,7 +230,4 @@ internal sealed class Transcript(TeleClaudeRestClient rest, Action<Action> post,
 
     /// <summary>Why the last read failed (the daemon's words), or null.</summary>
     public string? Problem => _problem;
-
-    /// <summary>For the header of the preview: how many messages are loaded.</summary>
-    public string Summary => Rows.Count(_messages.Count, "message");
 }
