@@ -106,6 +106,34 @@ public sealed class TranscriptUnitTests
         });
     }
 
+    [Test]
+    [CancelAfter(10_000)]
+    public async Task ARemoteSessionsTranscriptTheDaemonCannotRead_GivesTheDaemonsReason_AndNoRetries(CancellationToken cancellationToken)
+    {
+        const string Reason = "The session runs on beta, and reading its transcript over Redis is not supported by this daemon yet.";
+        var transcript = new Transcript(
+            (_, _, _) =>
+            {
+                Interlocked.Increment(ref _reads);
+                throw new TeleClaude.Client.TeleClaudeApiException(System.Net.HttpStatusCode.NotImplemented, Reason, "{}");
+            },
+            action => _posted.Writer.TryWrite(action),
+            () => { },
+            _time);
+
+        transcript.Select(Session(SessionStatus.Idle, T0, "a last message") with { Computer = "beta" });
+        await RunPostedAsync(cancellationToken);
+        _time.Advance(TimeSpan.FromMinutes(1));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(transcript.Problem, Is.EqualTo(Reason), "the window shows it as a note above the pane");
+            Assert.That(transcript.Lines("s1"), Is.Empty, "no \"(no messages yet)\" under the reason");
+            Assert.That(_reads, Is.EqualTo(1), "a refusal is not retried");
+            Assert.That(_posted.Reader.TryRead(out _), Is.False);
+        });
+    }
+
     private Transcript Create() =>
         new(
             (_, since, limit) =>
