@@ -311,8 +311,8 @@ internal sealed partial class MainWindow : Window
         var lines = new List<string>();
         if (session.Status == SessionStatus.Waiting)
         {
-            notes.Add($"! {name} waits for you: {Rows.Question(session)}");
-            notes.Add($"  {AnswerKeys.Hint(session.Waiting)}");
+            // The question without its choices: the keys line below the pane lists them with the keys that give them.
+            notes.Add(session.Waiting is { } waiting ? $"! {name} waits for you: asks: {Rows.OneLine(waiting.Text, 300)}" : $"! {name} waits for you");
             notes.Add("");
         }
 

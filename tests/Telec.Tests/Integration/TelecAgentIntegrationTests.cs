@@ -105,7 +105,7 @@ public sealed class TelecAgentIntegrationTests
             // Regression: the answers were listed twice ("y Yes · n No · y Yes · n No").
             Assert.That(KeysLine(jumped), Does.Contain("answer: y Yes · n No  m reply"));
             Assert.That(jumped, Does.Not.Contain("n No · y Yes"));
-            Assert.That(Preview(jumped), Does.Contain("answer: y Yes · n No"));
+            Assert.That(Preview(jumped), Does.Not.Contain("answer:"), "the keys are listed once, below the pane");
         });
 
         await terminal.SendKeysAsync("3");
