@@ -48,6 +48,15 @@ internal sealed partial class RemoteWarmup : BackgroundService
         _ = _cache.RefreshAllRemoteSessions();
     }
 
+    private void ResyncAfterDroppedChanges()
+    {
+        foreach (var view in Views.All.Where(_interest.IsInterested))
+        {
+            LogResync(view);
+            _ = _cache.RefreshAsync(view);
+        }
+    }
+
     private bool InGapWindow => _time.GetUtcNow().UtcTicks < Interlocked.Read(ref _repullUntilTicks);
 
     private void OnInterestChanged(IReadOnlyList<string> views)
@@ -76,6 +85,15 @@ internal sealed partial class RemoteWarmup : BackgroundService
         {
             await foreach (var change in _changes.ReadAllAsync(stoppingToken))
             {
+                if (change is ChangesDropped)
+                {
+                    // Missed changes may include peers coming online: start over from who is online now and pull
+                    // every view of interest from all of them, as the first subscriber of a view does.
+                    online = [.. _cache.OnlineRemoteComputers()];
+                    ResyncAfterDroppedChanges();
+                    continue;
+                }
+
                 if (change is not ComputerChanged { Computer.IsLocal: false } computer)
                 {
                     continue;
@@ -111,6 +129,9 @@ internal sealed partial class RemoteWarmup : BackgroundService
 
     [LoggerMessage(EventId = 111, Level = LogLevel.Information, Message = "Session events may have been lost: pulling every peer's sessions again.")]
     private partial void LogRepullAfterGap();
+
+    [LoggerMessage(EventId = 112, Level = LogLevel.Information, Message = "The change feed skipped changes (the warm-up fell behind): pulling {View} from every online peer again.")]
+    private partial void LogResync(string view);
 
     [LoggerMessage(EventId = 110, Level = LogLevel.Debug, Message = "First subscriber of {View}: pulling it from every online peer.")]
     private partial void LogWarmup(string view);

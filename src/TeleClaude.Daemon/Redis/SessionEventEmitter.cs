@@ -18,6 +18,7 @@ internal sealed partial class SessionEventEmitter(
     IConnectionMultiplexer redis,
     CacheChangeFeed changes,
     PeerDirectory peers,
+    Storage.SessionStore store,
     RedisCounters counters,
     IOptions<DaemonOptions> daemonOptions,
     IOptions<RedisOptions> redisOptions,
@@ -37,6 +38,17 @@ internal sealed partial class SessionEventEmitter(
                 if (change is SessionChanged session && session.Session.Computer == _self)
                 {
                     await EmitAsync(pipeline, session, stoppingToken);
+                }
+                else if (change is ChangesDropped dropped)
+                {
+                    // The emitter fell a whole queue behind (a long Redis outage at a high rate) and missed changes:
+                    // send interested peers the current state of every local session instead, and the end of those
+                    // that ended since, so no peer keeps a stale or ended session until its next pull.
+                    LogResync(dropped.Count);
+                    foreach (var resync in await ResyncChangesAsync(dropped.Since, stoppingToken))
+                    {
+                        await EmitAsync(pipeline, resync, stoppingToken);
+                    }
                 }
             }
         }
@@ -86,7 +98,18 @@ internal sealed partial class SessionEventEmitter(
         }
     }
 
+    private async Task<IEnumerable<SessionChanged>> ResyncChangesAsync(DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        var sessions = await store.ListAsync(includeTerminated: true, cancellationToken);
+        return sessions
+            .Where(s => s.Status != SessionStatus.Terminated || s.LastActivity >= since)
+            .Select(s => new SessionChanged(s.Status == SessionStatus.Terminated ? SessionEventNames.SessionTerminated : SessionEventNames.SessionUpdated, s));
+    }
+
     internal NameValueEntry[] Fields(SessionChanged change) => SessionEventCodec.Encode(change.EventName, change.Session, change.Detail, _self);
+
+    [LoggerMessage(EventId = 532, Level = LogLevel.Warning, Message = "The emitter fell behind and skipped {Count} changes; sending interested peers the current state of every local session instead.")]
+    private partial void LogResync(long count);
 
     [LoggerMessage(EventId = 531, Level = LogLevel.Error, Message = "Gave up pushing {Event} to {Peers} after {Window}; they re-pull when they see this computer again.")]
     private partial void LogEmitGaveUp(string @event, string peers, TimeSpan window);
