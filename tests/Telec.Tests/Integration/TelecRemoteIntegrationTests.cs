@@ -9,7 +9,7 @@ namespace Telec.Tests.Integration;
 /// <summary>
 /// Sessions of another computer in the real telec (native build, in tmux): two real daemons, alpha (telec's) and beta,
 /// on one real redis-server; beta's sessions run the stand-in agent. Opening such a session goes through the computer's
-/// attach command (telec.json); what the daemon cannot do for it yet (watch, answer) ends in a line that says why.
+/// attach command (telec.json); its live screen and its answers go through alpha and Redis like a local session's.
 /// </summary>
 [TestFixture]
 [NonParallelizable]
@@ -56,36 +56,81 @@ public sealed class TelecRemoteIntegrationTests
 
     [Test]
     [CancelAfter(90_000)]
-    public async Task RemoteSession_PreviewSaysWhyThereIsNoLiveScreen_AndShowsItsLastOutput_AndAnAnswerSaysWhyItFailed()
+    public async Task RemoteSession_PreviewFollowsItsLiveScreen_AndYAnswersIt_OverRedis()
     {
         var session = await _beta.CreateSessionAsync("Remote " + Guid.NewGuid().ToString("N")[..6]);
         var terminal = await StartAsync();
         await SelectAsync(terminal, session);
 
+        // alpha watches beta's session over Redis (watch_output lease, screen stream): the pane is beta's live screen.
         var screen = await terminal.WaitForAsync(
-            s => Preview(s).Contains("no live screen:", StringComparison.Ordinal) && Preview(s).Contains("test agent ready", StringComparison.Ordinal),
-            "the preview says why there is no live screen and shows the last output beta reported");
-        Assert.That(Preview(screen), Does.Contain("runs on beta").And.Contain("not supported"), "the daemon's own reason, wrapped in the pane:\n" + Preview(screen));
-        Assert.That(PreviewTitle(screen), Does.Contain("Last output · " + session.Title));
+            s => PreviewTitle(s).Contains("Screen · " + session.Title, StringComparison.Ordinal) && Preview(s).Contains("test agent ready", StringComparison.Ordinal),
+            "the preview shows beta's live screen",
+            TimeSpan.FromSeconds(30));
+        Assert.That(Preview(screen), Does.Not.Contain("no live screen"));
+        using var rest = _beta.Rest();
+        await rest.SendInputAsync(session.SessionId, "typed on beta");
+        await terminal.WaitForAsync(s => Preview(s).Contains("agent got: typed on beta", StringComparison.Ordinal), "the preview follows beta's screen", TimeSpan.FromSeconds(20));
 
-        // Waiting on beta (the stand-in's y/n prompt), seen through Redis; y goes to alpha's answer route.
-        using (var rest = _beta.Rest())
-        {
-            await rest.SendInputAsync(session.SessionId, "ask");
-        }
-
+        // Waiting on beta (the stand-in's y/n prompt), seen through Redis; y goes through alpha to beta's answer route.
+        await rest.SendInputAsync(session.SessionId, "ask");
         await terminal.WaitForAsync(
             s => s.Contains("1 needs you", StringComparison.Ordinal) && KeysLine(s).Contains("answer: y Yes · n No", StringComparison.Ordinal),
             "alpha's telec counts beta's waiting session and lists its answers",
             TimeSpan.FromSeconds(20));
         await terminal.SendKeysAsync("y");
 
-        var failed = await terminal.WaitForTextAsync("failed: ");
-        await Assert.MultipleAsync(async () =>
+        await terminal.WaitForTextAsync($"answered \"Yes\" to \"{session.Title}\"");
+        await Eventually.ThatAsync(
+            async () => (await rest.GetSessionAsync(session.SessionId)).LastOutput?.Contains("answered: y", StringComparison.Ordinal) == true,
+            "the agent on beta read the answer y");
+        await terminal.WaitForAsync(s => Preview(s).Contains("answered: y", StringComparison.Ordinal), "the preview shows the agent going on", TimeSpan.FromSeconds(20));
+        Assert.That(await terminal.IsRunningAsync(), Is.True);
+    }
+
+    [Test]
+    [CancelAfter(120_000)]
+    public async Task SessionOfAnOfflineComputer_PreviewSaysWhyAndShowsItsLastOutput_ThenGoesLiveWhenTheComputerIsBack()
+    {
+        var gamma = await DaemonProcess.StartWithRedisAsync(_redis, "gamma");
+        // A client subscribed on alpha, so gamma sends alpha its session events (last output included).
+        var (hub, _) = await _alpha.ConnectAsync();
+        try
         {
-            Assert.That(StatusLine(failed), Does.Contain("runs on beta").And.Contain("not supported"));
-            Assert.That(await terminal.IsRunningAsync(), Is.True);
-        });
+            await hub.Subscribe(Views.Sessions);
+            var session = await gamma.CreateSessionAsync("Offline " + Guid.NewGuid().ToString("N")[..6]);
+            using (var rest = _alpha.Rest())
+            {
+                await Eventually.ThatAsync(
+                    async () => (await rest.ListSessionsAsync()).Any(s => s.SessionId == session.SessionId && (s.LastOutput ?? "").Contains("test agent ready", StringComparison.Ordinal)),
+                    "alpha knows gamma's session and its last output",
+                    TimeSpan.FromSeconds(30));
+                await gamma.StopAsync();
+                await Eventually.ThatAsync(
+                    async () => (await rest.ListComputersAsync()).Any(c => c.Name == "gamma" && c.Status == ComputerStatus.Offline),
+                    "alpha sees gamma offline",
+                    TimeSpan.FromSeconds(30));
+            }
+
+            var terminal = await StartAsync();
+            await SelectAsync(terminal, session);
+            var screen = await terminal.WaitForAsync(
+                s => Preview(s).Contains("no live screen:", StringComparison.Ordinal) && Preview(s).Contains("test agent ready", StringComparison.Ordinal),
+                "the preview says why there is no live screen and shows the last output gamma reported");
+            Assert.That(Preview(screen), Does.Contain("runs on gamma").And.Contain("offline"), "the daemon's own reason, wrapped in the pane:\n" + Preview(screen));
+
+            // gamma comes back: the push that says so makes telec ask for the watch again, and the pane goes live.
+            await gamma.StartAsync();
+            await terminal.WaitForAsync(
+                s => PreviewTitle(s).Contains("Screen · " + session.Title, StringComparison.Ordinal) && !Preview(s).Contains("no live screen", StringComparison.Ordinal),
+                "the preview is gamma's live screen again",
+                TimeSpan.FromSeconds(45));
+        }
+        finally
+        {
+            await hub.DisposeAsync();
+            await gamma.DisposeAsync();
+        }
     }
 
     [Test]
