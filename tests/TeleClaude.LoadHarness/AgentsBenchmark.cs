@@ -273,7 +273,7 @@ internal sealed class BenchChild : IAsyncDisposable
 
     public static async Task<BenchChild> StartAsync(string? daemonDll)
     {
-        var dll = daemonDll ?? Path.Combine(AppContext.BaseDirectory, "TeleClaude.Daemon.dll");
+        var dll = ChildProcesses.DaemonDll(daemonDll);
         var directory = System.IO.Directory.CreateTempSubdirectory("tcb-agents-");
         System.IO.Directory.CreateDirectory(Path.Combine(directory.FullName, "project"));
         var fifo = Path.Combine(directory.FullName, "printer.fifo");
@@ -282,10 +282,8 @@ internal sealed class BenchChild : IAsyncDisposable
             await mkfifo.WaitForExitAsync();
         }
 
-        var start = new ProcessStartInfo(IdleCpuProbe.DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory.FullName };
-        start.ArgumentList.Add(dll);
-        foreach (var arg in new[]
-        {
+        var (process, output) = ChildProcesses.StartDotnet(dll, directory,
+        [
             "--socket", Path.Combine(directory.FullName, "d.sock"), "--db", Path.Combine(directory.FullName, "d.db"), "--computer", "bench",
             $"--TeleClaude:Projects:0:Path={Path.Combine(directory.FullName, "project")}",
             $"--TeleClaude:Sessions:TmuxSocketName=tcb-{directory.Name}",
@@ -293,17 +291,7 @@ internal sealed class BenchChild : IAsyncDisposable
             "--TeleClaude:Agents:printer:Command:0=sh", "--TeleClaude:Agents:printer:Command:1=-c",
             "--TeleClaude:Agents:printer:Command:2=while :; do cat \"$0\"; done", $"--TeleClaude:Agents:printer:Command:3={fifo}",
             "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.AspNetCore=Warning",
-        })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        var output = new ConcurrentQueue<string>();
-        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
-        process.OutputDataReceived += (_, e) => IdleCpuProbe.Keep(output, e.Data);
-        process.ErrorDataReceived += (_, e) => IdleCpuProbe.Keep(output, e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        ]);
         var child = new BenchChild(process, directory, dll);
         await IdleCpuProbe.WaitForHealthAsync(process, child.SocketPath, output);
         return child;

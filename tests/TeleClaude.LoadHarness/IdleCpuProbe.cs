@@ -19,43 +19,23 @@ internal static class IdleCpuProbe
 
     public static async Task<IdleCpuRow> MeasureAsync(string setup, string? redisConfiguration, TimeSpan settle, TimeSpan window)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "TeleClaude.Daemon.dll");
-        if (!File.Exists(dll))
-        {
-            throw new FileNotFoundException("The daemon is not in the harness output; build the harness first.", dll);
-        }
-
+        var dll = ChildProcesses.DaemonDll();
         var directory = Directory.CreateTempSubdirectory("tcb-idle-");
         var socket = Path.Combine(directory.FullName, "d.sock");
-        var start = new ProcessStartInfo(DotnetHost())
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = directory.FullName,
-        };
-        start.ArgumentList.Add(dll);
-        foreach (var arg in new[]
-        {
+        List<string> args =
+        [
             "--socket", socket, "--db", Path.Combine(directory.FullName, "d.db"), "--computer", "idle",
             // Its own tmux server (the daemon follows it from the start), never the user's default one.
             $"--TeleClaude:Sessions:TmuxSocketName={directory.Name}",
             "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.AspNetCore=Warning",
-        })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
+        ];
         if (redisConfiguration is not null)
         {
-            start.ArgumentList.Add($"--TeleClaude:Redis:Configuration={redisConfiguration}");
+            args.Add($"--TeleClaude:Redis:Configuration={redisConfiguration}");
         }
 
-        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
-        process.OutputDataReceived += (_, e) => Keep(output, e.Data);
-        process.ErrorDataReceived += (_, e) => Keep(output, e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var (child, output) = ChildProcesses.StartDotnet(dll, directory, args);
+        using var process = child;
         try
         {
             await WaitForHealthAsync(process, socket, output);
