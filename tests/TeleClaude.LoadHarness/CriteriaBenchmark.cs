@@ -146,14 +146,7 @@ internal static partial class CriteriaBenchmark
                 }));
             }
 
-            await HarnessWaits.WaitUntilAsync(
-                () => remoteNames.All(local.Get<DaemonCache>().OnlineRemoteComputers().Contains),
-                InterestTimeout,
-                $"the local daemon sees all {n} remotes online");
-            await HarnessWaits.WaitUntilAsync(
-                () => remotes.All(r => r.Get<DaemonCache>().OnlineRemoteComputers().Contains(LocalName)),
-                InterestTimeout,
-                "every remote sees the local daemon online");
+            await HarnessWaits.UntilAllOnlineAsync(local, remotes, InterestTimeout);
             var setupSeconds = Stopwatch.GetElapsedTime(setupStart).TotalSeconds;
             var publisher = new Publisher(remotes.Select(r => r.Get<DaemonCache>()).ToArray(), sessions);
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using TeleClaude.Daemon.Caching;
 using TeleClaude.Daemon.Hubs;
 
 namespace TeleClaude.LoadHarness;
@@ -38,5 +39,18 @@ internal static class HarnessWaits
             quiet = now == last ? quiet + 1 : 0;
             last = now;
         }
+    }
+
+    /// <summary>Waits until <paramref name="local"/> sees every remote online and every remote sees it online (heartbeats went round).</summary>
+    public static async Task UntilAllOnlineAsync(BenchDaemon local, IReadOnlyList<BenchDaemon> remotes, TimeSpan timeout)
+    {
+        await WaitUntilAsync(
+            () => remotes.All(r => local.Get<DaemonCache>().OnlineRemoteComputers().Contains(r.Name)),
+            timeout,
+            $"the local daemon sees all {remotes.Count} remotes online");
+        await WaitUntilAsync(
+            () => remotes.All(r => r.Get<DaemonCache>().OnlineRemoteComputers().Contains(local.Name)),
+            timeout,
+            "every remote sees the local daemon online");
     }
 }

@@ -93,14 +93,7 @@ internal static partial class TransportBenchmark
             Progress($"{n} remotes: creating {s} sessions on each through REST");
             var created = await Task.WhenAll(remotes.Select(r => CreateSessionsAsync(r, rests[r.Name], s)));
             var sessionsByRemote = remotes.Select((r, i) => (r.Name, created[i])).ToDictionary(x => x.Name, x => x.Item2, StringComparer.Ordinal);
-            await HarnessWaits.WaitUntilAsync(
-                () => remoteNames.All(local.Get<DaemonCache>().OnlineRemoteComputers().Contains),
-                InterestTimeout,
-                $"the local daemon sees all {n} remotes online");
-            await HarnessWaits.WaitUntilAsync(
-                () => remotes.All(r => r.Get<DaemonCache>().OnlineRemoteComputers().Contains(LocalName)),
-                InterestTimeout,
-                "every remote sees the local daemon online");
+            await HarnessWaits.UntilAllOnlineAsync(local, remotes, InterestTimeout);
 
             var views = new List<ViewRow>();
             var allIds = sessionsByRemote.Values.SelectMany(x => x).Select(x => x.SessionId).ToArray();
