@@ -14,7 +14,7 @@ internal sealed partial class OutputWatcher
         }
 
         pane.Scheduled = true;
-        var interval = _watchers.ContainsKey(pane.SessionId) || _listeners.ContainsKey(pane.SessionId) || tracker.WantsFastScreen(pane.SessionId)
+        var interval = _audience.Follows(pane.SessionId) || tracker.WantsFastScreen(pane.SessionId)
             ? _options.WatchInterval
             : _options.OutputInterval;
         var sinceLast = pane.LastCapture == 0 ? TimeSpan.MaxValue : time.GetElapsedTime(pane.LastCapture);
@@ -39,31 +39,13 @@ internal sealed partial class OutputWatcher
         counters.Captured(Stopwatch.GetElapsedTime(started));
         var screen = string.Join('\n', lines).TrimEnd();
         var capturedAt = time.GetUtcNow();
-        if (_watchers.ContainsKey(pane.SessionId) && screen != pane.LastPushed)
+        if (_audience.HasWatchers(pane.SessionId) && screen != pane.LastPushed)
         {
             pane.LastPushed = screen;
-            var output = new SessionOutput(pane.SessionId, daemon.Value.ComputerName, screen, capturedAt);
-            counters.OutputPushed();
-            _ = hub.Clients.Group(WatchGroup(pane.SessionId)).SessionOutput(output).ContinueWith(
-                static (push, state) => ((OutputWatcher)state!).LogPushFailed(push.Exception!.InnerException ?? push.Exception),
-                this, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            _audience.PushToWatchers(new SessionOutput(pane.SessionId, daemon.Value.ComputerName, screen, capturedAt));
         }
 
-        if (_listeners.TryGetValue(pane.SessionId, out var listeners))
-        {
-            var output = new SessionOutput(pane.SessionId, daemon.Value.ComputerName, screen, capturedAt);
-            foreach (var listener in listeners)
-            {
-                try
-                {
-                    listener(output);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    LogPushFailed(ex);
-                }
-            }
-        }
+        _audience.HandToListeners(pane.SessionId, daemon.Value.ComputerName, screen, capturedAt);
 
         if (screen != pane.LastScreen)
         {

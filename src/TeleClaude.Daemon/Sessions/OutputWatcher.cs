@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Collections.Immutable;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
@@ -43,8 +41,7 @@ internal sealed partial class OutputWatcher(
     private readonly Dictionary<string, Pane> _byPane = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Pane> _byWindow = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Pane> _bySession = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> _watchers = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, ImmutableArray<Action<SessionOutput>>> _listeners = new(StringComparer.Ordinal);
+    private readonly ScreenAudience _audience = new(hub, counters, logger);
     private readonly SessionRunnerOptions _options = options.Value;
     private TmuxControlClient? _client;
     private bool _resyncQueued;
@@ -58,31 +55,10 @@ internal sealed partial class OutputWatcher(
     public bool Connected => _client is { Completion.IsCompleted: false };
 
     /// <summary>Registers <paramref name="connectionId"/> as a watcher of <paramref name="sessionId"/>.</summary>
-    public void AddWatcher(string connectionId, string sessionId)
-    {
-        _watchers.GetOrAdd(sessionId, static _ => new(StringComparer.Ordinal))[connectionId] = 0;
-        counters.WatchersChanged(_watchers.Sum(w => w.Value.Count));
-    }
+    public void AddWatcher(string connectionId, string sessionId) => _audience.AddWatcher(connectionId, sessionId);
 
     /// <summary>Removes a watcher; returns the sessions <paramref name="connectionId"/> no longer watches.</summary>
-    public IReadOnlyList<string> RemoveWatcher(string connectionId, string? sessionId = null)
-    {
-        var removed = new List<string>();
-        foreach (var (id, connections) in _watchers)
-        {
-            if ((sessionId is null || id == sessionId) && connections.TryRemove(connectionId, out _))
-            {
-                removed.Add(id);
-                if (connections.IsEmpty)
-                {
-                    _watchers.TryRemove(new KeyValuePair<string, ConcurrentDictionary<string, byte>>(id, connections));
-                }
-            }
-        }
-
-        counters.WatchersChanged(_watchers.Sum(w => w.Value.Count));
-        return removed;
-    }
+    public IReadOnlyList<string> RemoveWatcher(string connectionId, string? sessionId = null) => _audience.RemoveWatcher(connectionId, sessionId);
 
     /// <summary>
     /// Hands every screen captured of <paramref name="sessionId"/> to <paramref name="onScreen"/> (changed or not: the
@@ -90,26 +66,10 @@ internal sealed partial class OutputWatcher(
     /// is captured at the watch pace. For watchers that are not hub clients here (another computer's, over Redis).
     /// <paramref name="onScreen"/> must return at once.
     /// </summary>
-    public IDisposable ListenToScreens(string sessionId, Action<SessionOutput> onScreen)
-    {
-        _listeners.AddOrUpdate(sessionId, _ => [onScreen], (_, list) => list.Add(onScreen));
-        return new Listening(this, sessionId, onScreen);
-    }
+    public IDisposable ListenToScreens(string sessionId, Action<SessionOutput> onScreen) => _audience.Listen(sessionId, onScreen);
 
     /// <summary>Captures the session's pane soon (debounced and paced as any change), so its listeners get the current screen.</summary>
     public void CaptureSoon(string sessionId) => _work.Writer.TryWrite(new CaptureWanted(sessionId));
-
-    private void StopListening(string sessionId, Action<SessionOutput> onScreen)
-    {
-        while (_listeners.TryGetValue(sessionId, out var list))
-        {
-            var rest = list.Remove(onScreen);
-            if (rest.IsEmpty ? _listeners.TryRemove(new KeyValuePair<string, ImmutableArray<Action<SessionOutput>>>(sessionId, list)) : _listeners.TryUpdate(sessionId, rest, list))
-            {
-                return;
-            }
-        }
-    }
 
     /// <summary>
     /// The session's screen now (captured through the control client, so it is ordered with the pushes that follow);
@@ -182,19 +142,6 @@ internal sealed partial class OutputWatcher(
         }
     }
 
-    private sealed class Listening(OutputWatcher watcher, string sessionId, Action<SessionOutput> onScreen) : IDisposable
-    {
-        private int _disposed;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _disposed, 1) == 0)
-            {
-                watcher.StopListening(sessionId, onScreen);
-            }
-        }
-    }
-
     [LoggerMessage(EventId = 612, Level = LogLevel.Information, Message = "Following the sessions of tmux server '{Socket}' through one control-mode client.")]
     private partial void LogFollowing(string socket);
 
@@ -203,7 +150,4 @@ internal sealed partial class OutputWatcher(
 
     [LoggerMessage(EventId = 613, Level = LogLevel.Debug, Message = "Capturing a pane failed: {Reason}")]
     private partial void LogCaptureFailed(string reason);
-
-    [LoggerMessage(EventId = 614, Level = LogLevel.Warning, Message = "Pushing a session's screen to its watchers failed.")]
-    private partial void LogPushFailed(Exception exception);
 }
