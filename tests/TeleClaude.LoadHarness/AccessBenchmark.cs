@@ -36,7 +36,7 @@ internal static class AccessBenchmark
         ]);
         try
         {
-            await IdleCpuProbe.WaitForHealthAsync(process, socket, output);
+            await ChildProcesses.WaitForHealthAsync(process, socket, output);
             var token = (await File.ReadAllTextAsync(Path.Combine(directory.FullName, "api-token"))).Trim();
             using var tcp = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
             using var unix = new HttpClient(UnixSocketHttp.CreateHandler(socket)) { BaseAddress = UnixSocketHttp.BaseAddress };

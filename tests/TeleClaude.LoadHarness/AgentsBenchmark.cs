@@ -92,7 +92,7 @@ internal static class AgentsBenchmark
             Print("hook fired (curl script) → status on client", curl);
             Print("  of which the hook process itself (start → exit)", curlRun);
             var (dotnet, dotnetRun) = await HookLatencyAsync(session.SessionId, receiver, Math.Max(10, samples / 4),
-                [IdleCpuProbe.DotnetHost(), daemon.DaemonDll, "hook", "claude"], environment);
+                [ChildProcesses.DotnetHost(), daemon.DaemonDll, "hook", "claude"], environment);
             Print("hook fired (dotnet TeleClaude.Daemon hook) → status on client", dotnet);
             Print("  of which the hook process itself (start → exit)", dotnetRun);
             Print("agent exits (kill) → SessionTerminated on client", await ExitLatencyAsync(daemon, rest, receiver, Math.Max(10, samples / 4)));
@@ -293,7 +293,7 @@ internal sealed class BenchChild : IAsyncDisposable
             "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.AspNetCore=Warning",
         ]);
         var child = new BenchChild(process, directory, dll);
-        await IdleCpuProbe.WaitForHealthAsync(process, child.SocketPath, output);
+        await ChildProcesses.WaitForHealthAsync(process, child.SocketPath, output);
         return child;
     }
 

@@ -62,7 +62,7 @@ internal sealed class ChildDaemon : IAsyncDisposable
         var child = new ChildDaemon(process, directory, output, socket);
         try
         {
-            await IdleCpuProbe.WaitForHealthAsync(process, socket, output);
+            await ChildProcesses.WaitForHealthAsync(process, socket, output);
         }
         catch
         {
@@ -104,6 +104,6 @@ internal sealed class ChildDaemon : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await ChildProcesses.StopAndCleanAsync(_process, _directory);
-        IdleCpuProbe.KillTmuxServer("tcb-" + _directory.Name);
+        ChildProcesses.KillTmuxServer("tcb-" + _directory.Name);
     }
 }

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Sockets;
-using TeleClaude.Client;
 
 namespace TeleClaude.LoadHarness;
 
@@ -15,8 +13,6 @@ internal sealed record IdleCpuRow(string Setup, double WindowSeconds, double Cpu
 /// </summary>
 internal static class IdleCpuProbe
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
-
     public static async Task<IdleCpuRow> MeasureAsync(string setup, string? redisConfiguration, TimeSpan settle, TimeSpan window)
     {
         var dll = ChildProcesses.DaemonDll();
@@ -38,7 +34,7 @@ internal static class IdleCpuProbe
         using var process = child;
         try
         {
-            await WaitForHealthAsync(process, socket, output);
+            await ChildProcesses.WaitForHealthAsync(process, socket, output);
             await Task.Delay(settle);
             var ticksPerSecond = ClockTicksPerSecond();
             var before = CpuTicks(process.Id);
@@ -62,7 +58,7 @@ internal static class IdleCpuProbe
                 await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
             }
 
-            KillTmuxServer(directory.Name);
+            ChildProcesses.KillTmuxServer(directory.Name);
             try
             {
                 directory.Delete(recursive: true);
@@ -71,56 +67,6 @@ internal static class IdleCpuProbe
             {
             }
         }
-    }
-
-    /// <summary>Stops a child daemon's tmux server (a killed daemon leaves its watch session behind).</summary>
-    internal static void KillTmuxServer(string socketName)
-    {
-        using var tmux = Process.Start(new ProcessStartInfo("tmux", ["-L", socketName, "kill-server"]) { RedirectStandardError = true });
-        tmux?.WaitForExit(5000);
-    }
-
-    internal static void Keep(System.Collections.Concurrent.ConcurrentQueue<string> output, string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        output.Enqueue(line);
-        while (output.Count > 20)
-        {
-            output.TryDequeue(out _);
-        }
-    }
-
-    internal static async Task WaitForHealthAsync(Process process, string socket, System.Collections.Concurrent.ConcurrentQueue<string> output)
-    {
-        var deadline = Stopwatch.GetTimestamp() + (long)(StartTimeout.TotalSeconds * Stopwatch.Frequency);
-        while (Stopwatch.GetTimestamp() < deadline)
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"The idle daemon exited at start with code {process.ExitCode}: {string.Join(" | ", output)}");
-            }
-
-            if (File.Exists(socket))
-            {
-                try
-                {
-                    using var rest = new TeleClaudeRestClient(socket);
-                    await rest.HealthAsync().WaitAsync(TimeSpan.FromSeconds(2));
-                    return;
-                }
-                catch (Exception ex) when (ex is HttpRequestException or SocketException or TimeoutException or IOException)
-                {
-                }
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"The idle daemon did not answer /health within {StartTimeout.TotalSeconds:0} s.");
     }
 
     /// <summary>utime + stime (fields 14 and 15) of /proc/&lt;pid&gt;/stat, in clock ticks.</summary>
@@ -153,18 +99,5 @@ internal static class IdleCpuProbe
         }
 
         return 100;
-    }
-
-    /// <summary>The dotnet host that runs this process when started through <c>dotnet run</c>; else <c>dotnet</c> on PATH.</summary>
-    internal static string DotnetHost()
-    {
-        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        if (!string.IsNullOrEmpty(host) && File.Exists(host))
-        {
-            return host;
-        }
-
-        var self = Environment.ProcessPath;
-        return self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
     }
 }
