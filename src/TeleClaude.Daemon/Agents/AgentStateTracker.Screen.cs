@@ -14,14 +14,22 @@ internal sealed partial class AgentStateTracker
     /// at most once per <see cref="Sessions.SessionRunnerOptions.OutputInterval"/>, the pace of unwatched sessions: a watched pane
     /// is captured every <see cref="Sessions.SessionRunnerOptions.WatchInterval"/> for its watchers, and without this each capture
     /// would be a SQLite write and a <c>session_updated</c> to every client and interested peer. The newest output
-    /// follows when the interval is over (<paramref name="trailing"/>), so the last word is never lost.
+    /// follows when the interval is over (<paramref name="trailing"/>, with no <paramref name="screen"/>: the newest one
+    /// is taken inside the gate, as a screen read before it could be older than one applied meanwhile, and applying
+    /// it would undo what that one showed, e.g. a question), so the last word is never lost.
     /// </summary>
-    private async Task<bool> OnScreenAsync(string sessionId, string screen, bool trailing, CancellationToken cancellationToken)
+    private async Task<bool> OnScreenAsync(string sessionId, string? screen, bool trailing, CancellationToken cancellationToken)
     {
         var live = LiveOf(sessionId);
         await live.Gate.WaitAsync(cancellationToken);
         try
         {
+            screen ??= live.LastScreen;
+            if (screen is null)
+            {
+                return true;
+            }
+
             live.LastScreen = screen;
             var deferred = false;
             var lastOutput = Tail(screen, _options.OutputLines);
@@ -159,9 +167,9 @@ internal sealed partial class AgentStateTracker
     {
         try
         {
-            if (_live.TryGetValue(sessionId, out var live) && live.LastScreen is { } screen)
+            if (_live.ContainsKey(sessionId))
             {
-                await OnScreenAsync(sessionId, screen, trailing: true, CancellationToken.None);
+                await OnScreenAsync(sessionId, screen: null, trailing: true, CancellationToken.None);
             }
         }
         catch (Exception ex)

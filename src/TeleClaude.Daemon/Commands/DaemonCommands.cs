@@ -239,22 +239,20 @@ internal sealed partial class DaemonCommands(
             return await remote.SendInputAsync(remoteSession.Computer, sessionId, request!.Text, cancellationToken);
         }
 
-        if (await store.GetAsync(sessionId, cancellationToken) is not { } session)
-        {
-            return NotFound(sessionId);
-        }
-
-        if (session.Status != SessionStatus.Terminated && !await tmux.SendAsync(sessionId, request!.Text, cancellationToken))
-        {
-            return new CommandError(CommandErrorKind.Unavailable, $"Session '{sessionId}' has no running terminal any more; it will be marked ended.");
-        }
-
-        return await ChangeLiveSessionAsync(sessionId, SessionEventNames.InputReceived, request!.Text, s => s with
+        // The input is recorded (the session works again) before the keys go: the agent may answer at once, e.g. with a
+        // question, and the status its screen gives must not be overwritten by this record arriving after it.
+        var recorded = await ChangeLiveSessionAsync(sessionId, SessionEventNames.InputReceived, request!.Text, s => s with
         {
             LastInput = request.Text,
             Status = SessionStatus.Active,
             LastActivity = time.GetUtcNow(),
         }, cancellationToken);
+        if (recorded.Error is null && !await tmux.SendAsync(sessionId, request.Text, cancellationToken))
+        {
+            return new CommandError(CommandErrorKind.Unavailable, $"Session '{sessionId}' has no running terminal any more; it will be marked ended.");
+        }
+
+        return recorded;
     }
 
     public async Task<CommandResult<SessionInfo>> RecordAgentStoppedAsync(string sessionId, AgentStoppedRequest? request, CancellationToken cancellationToken)

@@ -232,6 +232,44 @@ internal sealed class OutputWatcherIntegrationTests
         await WaitForOutputAsync(rest, echo.SessionId, "agent got: second", cancellationToken);
     }
 
+    /// <summary>
+    /// The input route used to send the keys first and record the input (status active) after: an agent that asked at
+    /// once had its question seen (waiting) and then overwritten by that record, and stayed active, then idle. A race:
+    /// under load (two busy processes on the two cores) 2 of 12 asks were lost before the fix, none in 24 after.
+    /// </summary>
+    [Test]
+    [CancelAfter(180_000)]
+    public async Task AgentThatAsksRightAfterInput_IsLeftWaiting_EveryTime(CancellationToken cancellationToken)
+    {
+        await using var daemon = await DaemonProcess.StartAsync("asks");
+        using var rest = daemon.Rest();
+        var lost = new List<string>();
+        for (var i = 0; i < 10; i++)
+        {
+            var session = await daemon.CreateSessionAsync("Asks at once " + i);
+            await WaitForOutputAsync(rest, session.SessionId, "test agent ready", cancellationToken);
+
+            // Past the output pace (200 ms here), so the screen with the question is captured at once (after the
+            // 5 ms debounce), as fast as it can race the input's record.
+            await Task.Delay(400, cancellationToken);
+            await rest.SendInputAsync(session.SessionId, "ask", cancellationToken);
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            var seen = await rest.GetSessionAsync(session.SessionId, cancellationToken);
+            while (seen.Status != SessionStatus.Waiting && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50, cancellationToken);
+                seen = await rest.GetSessionAsync(session.SessionId, cancellationToken);
+            }
+
+            if (seen.Status != SessionStatus.Waiting)
+            {
+                lost.Add($"ask {i}: {seen.Status}, last output [{seen.LastOutput}]");
+            }
+        }
+
+        Assert.That(lost, Is.Empty, "the question was on screen, yet the session did not wait");
+    }
+
     private static async Task WaitForOutputAsync(TeleClaudeRestClient rest, string sessionId, string text, CancellationToken cancellationToken) =>
         await Eventually.ThatAsync(
             async () => ((await rest.Http.GetFromJsonAsync<SessionInfo>($"sessions/{sessionId}", TeleClaudeRestClient.JsonOptions, cancellationToken))?.LastOutput ?? "")
