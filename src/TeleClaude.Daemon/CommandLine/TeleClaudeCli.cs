@@ -95,7 +95,12 @@ internal static class TeleClaudeCli
     internal static RootCommand Build(string[] args)
     {
         var root = new RootCommand("TeleClaude: watch and drive AI coding-agent sessions on several computers. This is the per-computer daemon and its tools.");
-        root.Aliases.Add(CommandName);
+        if (root.Name != CommandName)
+        {
+            // Run as TeleClaude.Daemon(.dll): completion lines still start with the installed command's name.
+            root.Aliases.Add(CommandName);
+        }
+
         foreach (var option in root.Options)
         {
             if (option is VersionOption version)

@@ -33,9 +33,11 @@ internal sealed record ServiceProgram(IReadOnlyList<string> Command, IReadOnlyLi
             environment.Add(new("DOTNET_ROOT", root));
         }
 
-        // Quiet by default: warnings and errors, and the lines that say the daemon started and where it listens.
+        // Quiet by default: warnings and errors, and the host's lines that say it started, where it listens and that it stops
+        // (Microsoft.Hosting.Lifetime stays at Information in the built-in defaults). Category names hold dots, which
+        // systemd does not take in variable names: for more, set a category (Logging:LogLevel:TeleClaude) in the configuration
+        // file, or this variable with `systemctl --user edit teleclaude`.
         environment.Add(new("Logging__LogLevel__Default", "Warning"));
-        environment.Add(new("Logging__LogLevel__TeleClaude.Daemon.Hosting", "Information"));
         if (forSystemd)
         {
             // journald reads the priority from each line's <N> prefix and stamps the time itself.
