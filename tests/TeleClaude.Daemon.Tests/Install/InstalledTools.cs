@@ -39,8 +39,10 @@ internal sealed class InstalledTools : IDisposable
         foreach (var (project, output) in new[] { ("src/TeleClaude.Daemon/TeleClaude.Daemon.csproj", "TeleClaude.Daemon.dll"), ("clients/Telec/Telec.csproj", "telec.dll") })
         {
             var path = Path.Combine(repository, project);
-            // The test run has just built them: pack those outputs (no second build beside the running tests, no restore).
-            var built = File.Exists(Path.Combine(Path.GetDirectoryName(path)!, "bin", configuration, "net10.0", output));
+            // The test run has just built them: pack those outputs (no second build beside the running tests, no restore),
+            // unless one is missing or from another commit (a run of this test project alone does not build telec).
+            var dll = Path.Combine(Path.GetDirectoryName(path)!, "bin", configuration, "net10.0", output);
+            var built = File.Exists(dll) && FileVersionInfo.GetVersionInfo(dll).ProductVersion == CommandLine.BuildInfo.Version;
             string[] args = ["pack", path, "-c", configuration, "-o", packages, "-nologo", .. built ? new[] { "--no-build" } : []];
             var pack = await RunAsync("dotnet", args, null, null, tools.Root, TimeSpan.FromMinutes(5), cancellationToken);
             Assert.That(pack.ExitCode, Is.Zero, $"dotnet {string.Join(' ', args)}:\n{pack.Output}\n{pack.Error}");
