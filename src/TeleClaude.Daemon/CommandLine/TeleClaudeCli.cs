@@ -154,7 +154,14 @@ internal static class TeleClaudeCli
 
     private static Command TokenCommandLine(string[] args)
     {
-        var token = new Command("token", "The TCP listener's bearer token (it reads the daemon's settings to find the file).");
+        var token = new Command("token", "The TCP listener's bearer token (it reads the daemon's settings to find the file).")
+        {
+            TreatUnmatchedTokensAsErrors = false,
+        };
+
+        // No verb or an unknown one: the token command's own usage line and exit 2, as before.
+        token.Add(new Argument<string>("verb") { Arity = ArgumentArity.ZeroOrOne, Hidden = true });
+        token.SetAction(async (parse, _) => await TokenCommand.RunAsync(ArgumentsAfter(parse, args)));
         foreach (var (verb, description) in new[]
         {
             ("show", "Print the token (created on first use); the token alone goes to stdout."),

@@ -29,13 +29,21 @@ public sealed class TeleClaudeCliUnitTests
     }
 
     [TestCase("frob")]
-    [TestCase("token")]
-    [TestCase("token", "burn")]
     [TestCase("completions", "ksh")]
     [TestCase("mcp", "--bogus")]
     [TestCase("run", "--socket")]
     public void Parse_ReportsAnError_OnBadUsage(params string[] args) =>
         Assert.That(TeleClaudeCli.Build(args).Parse(args).Errors, Is.Not.Empty);
+
+    [TestCase("token")]
+    [TestCase("token", "burn")]
+    public void Parse_LeavesAMissingOrUnknownTokenVerb_ToTheTokenCommandsOwnUsage(params string[] args)
+    {
+        var parse = TeleClaudeCli.Build(args).Parse(args);
+
+        Assert.That(parse.Errors, Is.Empty);
+        Assert.That(parse.CommandResult.Command.Name, Is.EqualTo("token"));
+    }
 
     [Test]
     public void HelpText_NamesTheInstalledCommand_AndListsTheSettingsSources()
