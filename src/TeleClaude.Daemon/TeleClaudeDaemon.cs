@@ -34,6 +34,7 @@ internal static class TeleClaudeDaemon
         builder.Services.AddDaemonCommands();
         builder.Services.AddSessionsHub();
         builder.AddRedisTransport();
+        builder.Services.AddFleetSigning();
         builder.Services.AddRestApi();
         builder.Services.AddMcpAdapter();
         builder.Services.AddWebDashboard();

@@ -28,6 +28,12 @@ internal sealed class ChildDaemon : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
+    /// <summary>The daemon's temp directory (its database; the hook script is in <c>agents/</c> beside it).</summary>
+    public string Directory => _directory.FullName;
+
+    /// <summary>The name of the daemon's own tmux server (<c>tmux -L</c>).</summary>
+    public string TmuxSocket => "tcb-" + _directory.Name;
+
     /// <param name="name">The computer name.</param>
     /// <param name="redisConfiguration">The harness Redis.</param>
     /// <param name="heartbeatInterval">Heartbeat (and stats) period; null for the daemon's default.</param>
@@ -42,7 +48,7 @@ internal sealed class ChildDaemon : IAsyncDisposable
             throw new FileNotFoundException("The daemon is not in the harness output; build the harness first.", dll);
         }
 
-        var directory = Directory.CreateTempSubdirectory("tcb-child-");
+        var directory = System.IO.Directory.CreateTempSubdirectory("tcb-child-");
         var socket = Path.Combine(directory.FullName, "d.sock");
         var start = new ProcessStartInfo(IdleCpuProbe.DotnetHost())
         {

@@ -9,7 +9,9 @@ namespace TeleClaude.LoadHarness;
 /// <c>... -- peer [--sessions 20] [--rounds 20] [--events 500] [--online 20]</c>,
 /// <c>... -- idle [--window 120] [--baseline DLL]</c>,
 /// <c>... -- micro [BenchmarkDotNet switches, e.g. --filter *Decode*]</c> or
-/// <c>... -- soak [--rate 50] [--minutes 5] [--sessions 10]</c>.
+/// <c>... -- soak [--rate 50] [--minutes 5] [--sessions 10]</c> or
+/// <c>... -- remote [--samples 200] [--window 20]</c> or
+/// <c>... -- signing [--events 500] [--pulls 100]</c>.
 /// The results tables go to stdout; progress and daemon logs go to stderr.
 /// </summary>
 internal static class Program
@@ -56,7 +58,18 @@ internal static class Program
         "                          per minute: changes lost, latency p50/p99, RSS and CPU of each daemon\n" +
         "  --rate R                changes per second, 1-1000 (default 50)\n" +
         "  --minutes M             length of the run, 1-240 (default 5)\n" +
-        "  --sessions S            sessions on B the changes go round, 1-100 (default 10)";
+        "  --sessions S            sessions on B the changes go round, 1-100 (default 10)\n" +
+        "       TeleClaude.LoadHarness remote [--samples 200] [--window 20]\n" +
+        "  remote                  sessions of another computer: daemons A (watcher) and B (owner) as child processes on one redis-server;\n" +
+        "                          output change on B → push on A's watching client (and B's, same change), hook on B → status on A's\n" +
+        "                          client (and B's), Redis traffic of one watched session vs none\n" +
+        "  --samples N             latency samples per measurement, 10-2000 (default 200)\n" +
+        "  --window W              seconds of each traffic window, 5-120 (default 20)\n" +
+        "       TeleClaude.LoadHarness signing [--events 500] [--pulls 100]\n" +
+        "  signing                 what the fleet key costs: two daemon pairs in their own processes, one with a key, side by side:\n" +
+        "                          event latency p50/p99, pull latency, signing and checking one entry in process\n" +
+        "  --events N              events per pair after 50 warm-up, 10-10000 (default 500)\n" +
+        "  --pulls N               hub Refresh calls per pair after 10 warm-up, 10-1000 (default 100)";
 
     public static async Task<int> Main(string[] args)
     {
@@ -80,6 +93,10 @@ internal static class Program
                 return await AccessAsync(args);
             case "soak":
                 return await SoakAsync(args);
+            case "remote":
+                return await RemoteAsync(args);
+            case "signing":
+                return await SigningAsync(args);
             default:
                 await Console.Error.WriteLineAsync(Usage);
                 return 2;
@@ -326,6 +343,58 @@ internal static class Program
         }
 
         await SoakBenchmark.RunAsync(new SoakSettings(rate, minutes, sessions));
+        return 0;
+    }
+
+    private static async Task<int> RemoteAsync(string[] args)
+    {
+        var samples = 200;
+        var window = 20;
+        for (var i = 1; i < args.Length; i++)
+        {
+            var value = i + 1 < args.Length ? args[i + 1] : "";
+            switch (args[i])
+            {
+                case "--samples" when TryInt(value, 10, 2000, out var s):
+                    samples = s;
+                    break;
+                case "--window" when TryInt(value, 5, 120, out var w):
+                    window = w;
+                    break;
+                default:
+                    return await BadArgumentAsync(args[i], "see the usage below for the ranges.");
+            }
+
+            i++;
+        }
+
+        await RemoteBenchmark.RunAsync(new RemoteSettings(samples, TimeSpan.FromSeconds(window)));
+        return 0;
+    }
+
+    private static async Task<int> SigningAsync(string[] args)
+    {
+        var events = 500;
+        var pulls = 100;
+        for (var i = 1; i < args.Length; i++)
+        {
+            var value = i + 1 < args.Length ? args[i + 1] : "";
+            switch (args[i])
+            {
+                case "--events" when TryInt(value, 10, 10_000, out var e):
+                    events = e;
+                    break;
+                case "--pulls" when TryInt(value, 10, 1000, out var p):
+                    pulls = p;
+                    break;
+                default:
+                    return await BadArgumentAsync(args[i], "see the usage below for the ranges.");
+            }
+
+            i++;
+        }
+
+        await SigningBenchmark.RunAsync(new SigningSettings(events, pulls));
         return 0;
     }
 

@@ -57,21 +57,29 @@ internal static class Attacher
     }
 
     /// <summary>
-    /// Runs the attach with telec's terminal (stdin, stdout, stderr inherited) until it ends: a detach, the session's end, or
-    /// a failure such as an unreachable host. The UI must be shut down first. Returns the exit code.
+    /// Runs the attach with telec's terminal (stdin and stdout inherited) until it ends: a detach, the session's end, or
+    /// a failure such as an unreachable host. The UI must be shut down first. Its standard error is passed through to
+    /// telec's as it comes, and its last line is kept: the UI comes back at once and covers what the command printed, so
+    /// the footer repeats why it failed (ssh's "Connection refused", tmux's "can't find session").
     /// </summary>
-    public static int RunForeground(AttachPlan plan)
+    public static ForegroundResult RunForeground(AttachPlan plan)
     {
         ArgumentNullException.ThrowIfNull(plan);
         // CliWrap pipes a child's streams; an interactive attach needs the terminal itself.
-        var start = new ProcessStartInfo(plan.Argv[0]) { UseShellExecute = false };
+        var start = new ProcessStartInfo(plan.Argv[0]) { UseShellExecute = false, RedirectStandardError = true };
         foreach (var arg in plan.Argv.Skip(1))
         {
             start.ArgumentList.Add(arg);
         }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"{plan.Argv[0]} did not start.");
+        var tail = new ErrorTail();
+        using var telecError = Console.OpenStandardError();
+        var copy = tail.CopyAsync(process.StandardError.BaseStream, telecError);
         process.WaitForExit();
-        return process.ExitCode;
+
+        // The pipe ends with the command; a child it left behind holding it open is not waited for long.
+        copy.Wait(TimeSpan.FromSeconds(2));
+        return new ForegroundResult(process.ExitCode, tail.LastLine);
     }
 }

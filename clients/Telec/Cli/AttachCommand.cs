@@ -63,6 +63,6 @@ internal static class AttachCommand
             return 0;
         }
 
-        return Attacher.RunForeground(plan);
+        return Attacher.RunForeground(plan).ExitCode;
     }
 }

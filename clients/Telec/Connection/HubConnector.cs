@@ -87,6 +87,29 @@ internal sealed class HubConnector(string socketPath, ISessionsClient receiver, 
         }
     }
 
+    /// <summary>
+    /// Asks the daemon again to watch the session the preview shows, after a watch it refused for a reason that may have
+    /// passed (the session's computer was offline). Failures go to <see cref="WatchFailed"/>; the call itself never throws.
+    /// </summary>
+    public async Task RewatchAsync()
+    {
+        await _watchGate.WaitAsync(_stop.Token);
+        try
+        {
+            if (_watched is { } watched && _hub is { Connection.State: HubConnectionState.Connected } hub)
+            {
+                await InvokeWatchAsync(hub, watched, watch: true);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            _watchGate.Release();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();

@@ -7,17 +7,18 @@ namespace Telec.Settings;
 /// <summary>
 /// telec's own settings, from <c>$XDG_CONFIG_HOME/teleclaude/telec.json</c> (else <c>~/.config/teleclaude/telec.json</c>,
 /// or <c>--config PATH</c>). Every setting has a default, so the file is optional; a bad file stops telec with one line
-/// naming the setting (exit 2).
+/// naming the setting (exit 2). Properties have setters, not init: the JSON source generator sets init-only properties
+/// through an object initializer that also overwrites the defaults of the ones the file leaves out (dotnet/runtime#84484).
 /// </summary>
 internal sealed record TelecSettings
 {
     /// <summary>The default way to open a remote session's terminal; placeholders as in <see cref="AttachTemplate"/>.</summary>
     public const string DefaultRemoteAttach = "ssh -t {host} tmux -L {socket} attach -t {tmux_session}";
 
-    public AttachSettings Attach { get; init; } = new();
+    public AttachSettings Attach { get; set; } = new();
 
     /// <summary>What telec does when a session starts waiting: off (default), bell, osc9 or osc777.</summary>
-    public string Notify { get; init; } = NotifyModes.Off;
+    public string Notify { get; set; } = NotifyModes.Off;
 
     public static string DefaultPath()
     {
@@ -87,13 +88,13 @@ internal sealed record TelecSettings
 internal sealed record AttachSettings
 {
     /// <summary>Command for remote sessions; empty means none (then only per-computer commands work).</summary>
-    public string? Remote { get; init; } = TelecSettings.DefaultRemoteAttach;
+    public string? Remote { get; set; } = TelecSettings.DefaultRemoteAttach;
 
     /// <summary>Per-computer commands; an empty string means "no way to attach to this computer".</summary>
-    public Dictionary<string, string?> Computers { get; init; } = new(StringComparer.Ordinal);
+    public Dictionary<string, string?> Computers { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>Inside tmux ($TMUX set): open the terminal in a new "window" (default) or a "split" of the current one.</summary>
-    public string InTmux { get; init; } = "window";
+    public string InTmux { get; set; } = "window";
 }
 
 /// <summary>Values of <see cref="TelecSettings.Notify"/>.</summary>

@@ -37,6 +37,7 @@ internal sealed partial class MainWindow : Window
     private readonly Label _filterLabel;
     private readonly TextField _filterField;
     private readonly Dictionary<string, string> _watchProblems = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _offline = new(StringComparer.Ordinal);
     private readonly Transcript _transcript;
     private IReadOnlyList<TreeRow> _rows = [];
     private ConnectionStatus _connection;
@@ -137,7 +138,25 @@ internal sealed partial class MainWindow : Window
         }
 
         _transcript.OnSessionChanged(_model.FindSession(_previewSession ?? ""));
+        RewatchWhenBackOnline();
         _app.LayoutAndDraw();
+    }
+
+    /// <summary>
+    /// A watch the daemon refused because the session's computer was offline is asked for again once that computer is
+    /// back (a push says so); other refusals (a daemon that cannot watch remote sessions) are not retried.
+    /// </summary>
+    private void RewatchWhenBackOnline()
+    {
+        var offlineNow = _model.Computers.Where(c => c.Status == ComputerStatus.Offline).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        var back = _offline.Where(name => !offlineNow.Contains(name)).ToList();
+        _offline.Clear();
+        _offline.UnionWith(offlineNow);
+        if (_previewSession is { } id && _model.FindSession(id) is { } session && back.Contains(session.Computer) && _watchProblems.Remove(id))
+        {
+            _ = _connector.RewatchAsync();
+            UpdatePreview();
+        }
     }
 
     public void OnWatchFailed(string sessionId, string problem)
@@ -272,8 +291,9 @@ internal sealed partial class MainWindow : Window
         var updated = _model.LastUpdate is { } at
             ? "last update " + at.ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture)
             : "no data yet";
+        // The outcome of the last action right after the connection state: a narrow terminal cuts the socket first.
         var notice = _state.Notice is null ? "" : "  │ " + _state.Notice;
-        return $"● {_connection.Label}  │ {updated}  │ {_socketPath}{notice}";
+        return $"● {_connection.Label}{notice}  │ {updated}  │ {_socketPath}";
     }
 
     /// <summary>Shows the selected session in the preview, watching it (and no other) on the hub.</summary>
@@ -306,34 +326,42 @@ internal sealed partial class MainWindow : Window
         }
 
         var name = session.Title ?? session.SessionId;
+        // A screen of a computer that went offline stops changing: say so beside the time it was captured.
+        var offline = _model.Computers.Any(c => c.Name == session.Computer && c.Status == ComputerStatus.Offline) ? $" · {session.Computer} is offline" : "";
+        var notes = new List<string>();
         var lines = new List<string>();
         if (session.Status == SessionStatus.Waiting)
         {
-            lines.Add($"! {name} waits for you: {Rows.Question(session)}");
-            lines.Add($"  {AnswerKeys.Hint(session.Waiting)}");
-            lines.Add("");
+            // The question without its choices: the keys line below the pane lists them with the keys that give them.
+            notes.Add(session.Waiting is { } waiting ? $"! {name} waits for you: asks: {Rows.OneLine(waiting.Text, 300)}" : $"! {name} waits for you");
+            notes.Add("");
         }
 
         if (_state.ShowTranscript && session.HasTranscript)
         {
             _preview.Title = $"Transcript · {name} (t: screen)";
+            if (_transcript.Problem is { } problem)
+            {
+                notes.Add($"(transcript: {problem})");
+            }
+
             lines.AddRange(_transcript.Lines(session.SessionId));
         }
         else if (_model.OutputOf(session.SessionId) is { } output)
         {
-            _preview.Title = $"Screen · {name} · {output.CapturedAt.ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture)}" + (session.HasTranscript ? " (t: transcript)" : "");
-            lines.AddRange(output.Screen.Split('\n'));
+            _preview.Title = $"Screen · {name} · {output.CapturedAt.ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture)}{offline}" + (session.HasTranscript ? " (t: transcript)" : "");
+            lines.AddRange(PreviewPane.ScreenLines(output.Screen));
         }
         else
         {
             var problem = _watchProblems.GetValueOrDefault(session.SessionId);
-            _preview.Title = $"Last output · {name}" + (session.HasTranscript ? " (t: transcript)" : "");
-            lines.Add(problem is null
+            _preview.Title = $"Last output · {name}{offline}" + (session.HasTranscript ? " (t: transcript)" : "");
+            notes.Add(problem is null
                 ? "(waiting for the live screen; meanwhile the last output the daemon reported)"
-                : $"(no live screen: {problem} Showing the last output the daemon reported.)");
-            lines.AddRange((session.LastOutput ?? "").Split('\n'));
+                : $"(no live screen: {problem} Below: the last output the daemon reported.)");
+            lines.AddRange(PreviewPane.ScreenLines(session.LastOutput ?? ""));
         }
 
-        _preview.SetLines(lines);
+        _preview.SetContent(notes, lines);
     }
 }

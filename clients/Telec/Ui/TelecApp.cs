@@ -81,13 +81,7 @@ internal static class TelecApp
                     return 0;
                 }
 
-                var exit = RunAttach(pending.Plan);
-                state.Notice = exit switch
-                {
-                    0 => $"back from \"{pending.Name}\"",
-                    255 when !pending.Plan.Local => $"\"{pending.Name}\": {pending.Plan.Argv[0]} ended with status 255 (is the host reachable?)",
-                    _ => $"\"{pending.Name}\": {pending.Plan.Argv[0]} ended with status {exit}",
-                };
+                state.Notice = RunAttach(pending.Plan).Describe(pending.Name, pending.Plan);
             }
         }
         finally
@@ -97,7 +91,7 @@ internal static class TelecApp
         }
     }
 
-    private static int RunAttach(AttachPlan plan)
+    private static ForegroundResult RunAttach(AttachPlan plan)
     {
         try
         {
@@ -105,8 +99,7 @@ internal static class TelecApp
         }
         catch (System.ComponentModel.Win32Exception ex)
         {
-            Console.Error.WriteLine($"telec: cannot run {plan.Argv[0]}: {ex.Message}");
-            return 127;
+            return new ForegroundResult(127, $"cannot run {plan.Argv[0]}: {ex.Message}");
         }
     }
 

@@ -31,14 +31,28 @@ internal sealed class AgentCommands(
     /// </summary>
     public async Task<CommandResult<SessionInfo>> AnswerAsync(string sessionId, AnswerRequest? request, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(request?.Choice) || request.Choice.Length > 16)
+        if (ChoiceProblem(request) is { } problem)
         {
-            return CommandError.Invalid("choice", "choice is required: the key of one of the session's waiting.choices (e.g. \"1\").");
+            return problem;
         }
 
         if (cache.FindRemoteSession(sessionId) is { } remoteSession)
         {
-            return await remote.AnswerAsync(remoteSession.Computer, sessionId, request.Choice, cancellationToken);
+            return await remote.AnswerAsync(remoteSession.Computer, sessionId, request!.Choice, cancellationToken);
+        }
+
+        return await AnswerLocalAsync(sessionId, request, cancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="AnswerAsync"/> for this computer's sessions only: what another computer's request may do here (a session
+    /// this daemon does not run is not found, never forwarded on).
+    /// </summary>
+    public async Task<CommandResult<SessionInfo>> AnswerLocalAsync(string sessionId, AnswerRequest? request, CancellationToken cancellationToken)
+    {
+        if (ChoiceProblem(request) is { } problem)
+        {
+            return problem;
         }
 
         if (await store.GetAsync(sessionId, cancellationToken) is not { } session)
@@ -57,9 +71,9 @@ internal sealed class AgentCommands(
                 $"Session '{sessionId}' waits, but its choices are not known (yet): the dialog may still be drawing, or it takes free text (send it as input).");
         }
 
-        if (waiting.Choices.FirstOrDefault(c => c.Key == request.Choice) is not { } choice)
+        if (waiting.Choices.FirstOrDefault(c => c.Key == request!.Choice) is not { } choice)
         {
-            return CommandError.Invalid("choice", $"'{request.Choice}' is not one of the session's choices: {string.Join(", ", waiting.Choices.Select(c => $"{c.Key} ({c.Label})"))}.");
+            return CommandError.Invalid("choice", $"'{request!.Choice}' is not one of the session's choices: {string.Join(", ", waiting.Choices.Select(c => $"{c.Key} ({c.Label})"))}.");
         }
 
         if (tracker.KeyDelay(sessionId) is { Ticks: > 0 } settle)
@@ -81,26 +95,28 @@ internal sealed class AgentCommands(
     /// <summary>A page of the session's conversation from its transcript, or its screen when it has none.</summary>
     public async Task<CommandResult<SessionMessages>> GetMessagesAsync(string sessionId, string? since, int? limit, CancellationToken cancellationToken)
     {
-        var take = limit ?? DefaultMessageLimit;
-        if (take is < 1 or > MaxMessageLimit)
+        if (PageProblem(since, limit) is { } problem)
         {
-            return CommandError.Invalid("limit", $"limit must be between 1 and {MaxMessageLimit} (got {take}).");
-        }
-
-        try
-        {
-            TranscriptReader.ParseCursor(since);
-        }
-        catch (FormatException ex)
-        {
-            return CommandError.Invalid("since", ex.Message);
+            return problem;
         }
 
         if (cache.FindRemoteSession(sessionId) is { } remoteSession)
         {
-            return await remote.FetchMessagesAsync(remoteSession.Computer, sessionId, since, take, cancellationToken);
+            return await remote.FetchMessagesAsync(remoteSession.Computer, sessionId, since, limit ?? DefaultMessageLimit, cancellationToken);
         }
 
+        return await GetLocalMessagesAsync(sessionId, since, limit, cancellationToken);
+    }
+
+    /// <summary><see cref="GetMessagesAsync"/> for this computer's sessions only (what another computer's request may read here).</summary>
+    public async Task<CommandResult<SessionMessages>> GetLocalMessagesAsync(string sessionId, string? since, int? limit, CancellationToken cancellationToken)
+    {
+        if (PageProblem(since, limit) is { } problem)
+        {
+            return problem;
+        }
+
+        var take = limit ?? DefaultMessageLimit;
         if (await store.GetAsync(sessionId, cancellationToken) is not { } session || await store.GetAgentLinkAsync(sessionId, cancellationToken) is not { } link)
         {
             return NotFound(sessionId);
@@ -128,6 +144,30 @@ internal sealed class AgentCommands(
             : await watcher.CaptureNowAsync(sessionId, cancellationToken) ?? session.LastOutput;
         SessionMessage[] messages = string.IsNullOrEmpty(screen) ? [] : [new SessionMessage("screen", "assistant", screen, time.GetUtcNow())];
         return new SessionMessages(sessionId, "screen", messages, null);
+    }
+
+    private static CommandError? ChoiceProblem(AnswerRequest? request) =>
+        string.IsNullOrWhiteSpace(request?.Choice) || request.Choice.Length > 16
+            ? CommandError.Invalid("choice", "choice is required: the key of one of the session's waiting.choices (e.g. \"1\").")
+            : null;
+
+    private static CommandError? PageProblem(string? since, int? limit)
+    {
+        var take = limit ?? DefaultMessageLimit;
+        if (take is < 1 or > MaxMessageLimit)
+        {
+            return CommandError.Invalid("limit", $"limit must be between 1 and {MaxMessageLimit} (got {take}).");
+        }
+
+        try
+        {
+            TranscriptReader.ParseCursor(since);
+            return null;
+        }
+        catch (FormatException ex)
+        {
+            return CommandError.Invalid("since", ex.Message);
+        }
     }
 
     private CommandError NotFound(string sessionId) =>

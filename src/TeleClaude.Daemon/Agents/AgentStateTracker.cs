@@ -182,6 +182,8 @@ internal sealed partial class AgentStateTracker(
         await live.Gate.WaitAsync(cancellationToken);
         try
         {
+            // Before the first hook, an active status can only come from the screen heuristic (the agent drew its start screen).
+            var firstHook = !live.HooksSeen;
             if (integration == AgentIntegrationKinds.Claude)
             {
                 live.HooksSeen = true;
@@ -203,7 +205,7 @@ internal sealed partial class AgentStateTracker(
                     return s;
                 }
 
-                var next = Apply(s, hook, now, live);
+                var next = Apply(s, hook, now, live, firstHook);
                 if (next is { Status: SessionStatus.Waiting, Waiting: { Choices.Count: 0 } asked } && DialogOnScreen(live, next.Agent, hook) is { } shown)
                 {
                     // The dialog was drawn (and captured) before its hook arrived: its choices are already known.
@@ -322,12 +324,16 @@ internal sealed partial class AgentStateTracker(
         return hook.Subject is null || screen.Contains(hook.Subject, StringComparison.Ordinal) ? prompt : null;
     }
 
-    private static SessionInfo Apply(SessionInfo s, HookEvent hook, DateTimeOffset now, Live live)
+    private static SessionInfo Apply(SessionInfo s, HookEvent hook, DateTimeOffset now, Live live, bool firstHook)
     {
         switch (hook.Kind)
         {
             case HookEventKind.SessionStart:
-                return s.Status == SessionStatus.Starting ? s with { Status = SessionStatus.Idle, LastActivity = now } : s;
+                // Also when the start screen was captured before this hook arrived (a loaded machine) and made the session
+                // active: nobody has typed anything, so the agent is ready and idle, not working.
+                return s.Status == SessionStatus.Starting || (firstHook && s.Status == SessionStatus.Active && s.LastInput is null)
+                    ? s with { Status = SessionStatus.Idle, LastActivity = now }
+                    : s;
             case HookEventKind.PromptSubmitted:
                 return s with { Status = SessionStatus.Active, Waiting = null, LastInput = hook.Prompt ?? s.LastInput, LastActivity = now };
             case HookEventKind.ToolUse:

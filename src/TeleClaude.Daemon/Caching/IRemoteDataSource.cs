@@ -19,26 +19,17 @@ internal interface IRemoteDataSource
 
     Task<IReadOnlyList<TodoInfo>> FetchTodosAsync(string computer, string projectPath, CancellationToken cancellationToken);
 
-    // Seams for issue 11's remote parts (they come with the new Redis reader). Default bodies keep every
-    // implementation compiling until it supports them; each answers a clear "not yet" error.
-
     /// <summary>Answers a waiting session on <paramref name="computer"/> (request command <c>answer_session</c>).</summary>
-    Task<CommandResult<SessionInfo>> AnswerAsync(string computer, string sessionId, string choice, CancellationToken cancellationToken) =>
-        Task.FromResult<CommandResult<SessionInfo>>(NotYet(computer, "answering its sessions"));
+    Task<CommandResult<SessionInfo>> AnswerAsync(string computer, string sessionId, string choice, CancellationToken cancellationToken);
 
     /// <summary>A page of a session's conversation on <paramref name="computer"/> (request command <c>get_session_messages</c>).</summary>
-    Task<CommandResult<SessionMessages>> FetchMessagesAsync(string computer, string sessionId, string? since, int limit, CancellationToken cancellationToken) =>
-        Task.FromResult<CommandResult<SessionMessages>>(NotYet(computer, "reading its transcripts"));
+    Task<CommandResult<SessionMessages>> FetchMessagesAsync(string computer, string sessionId, string? since, int limit, CancellationToken cancellationToken);
 
     /// <summary>
     /// Follows a session's screen on <paramref name="computer"/>: the owner streams it on a bounded Redis stream while
     /// this daemon renews a lease; disposing the result stops it. See the README's wire table (<c>watch_output</c>).
     /// </summary>
-    Task<CommandResult<IAsyncDisposable>> WatchOutputAsync(string computer, string sessionId, Func<SessionOutput, Task> onOutput, CancellationToken cancellationToken) =>
-        Task.FromResult<CommandResult<IAsyncDisposable>>(NotYet(computer, "watching its sessions' output"));
-
-    private static CommandError NotYet(string computer, string what) =>
-        new(CommandErrorKind.Unsupported, $"The session runs on {computer}, and {what} over Redis is not supported by this daemon yet.");
+    Task<CommandResult<IAsyncDisposable>> WatchOutputAsync(string computer, string sessionId, Func<SessionOutput, Task> onOutput, CancellationToken cancellationToken);
 }
 
 /// <summary>Local-only mode: there are no remote computers to pull from.</summary>
@@ -52,6 +43,15 @@ internal sealed class NoRemoteDataSource : IRemoteDataSource
 
     public Task<CommandResult<SessionInfo>> SendInputAsync(string computer, string sessionId, string text, CancellationToken cancellationToken) =>
         Task.FromResult<CommandResult<SessionInfo>>(Unreachable(computer));
+
+    public Task<CommandResult<SessionInfo>> AnswerAsync(string computer, string sessionId, string choice, CancellationToken cancellationToken) =>
+        Task.FromResult<CommandResult<SessionInfo>>(Unreachable(computer));
+
+    public Task<CommandResult<SessionMessages>> FetchMessagesAsync(string computer, string sessionId, string? since, int limit, CancellationToken cancellationToken) =>
+        Task.FromResult<CommandResult<SessionMessages>>(Unreachable(computer));
+
+    public Task<CommandResult<IAsyncDisposable>> WatchOutputAsync(string computer, string sessionId, Func<SessionOutput, Task> onOutput, CancellationToken cancellationToken) =>
+        Task.FromResult<CommandResult<IAsyncDisposable>>(Unreachable(computer));
 
     private static CommandError Unreachable(string computer) =>
         new(CommandErrorKind.Unavailable, $"No Redis is configured: computer '{computer}' cannot be reached.");

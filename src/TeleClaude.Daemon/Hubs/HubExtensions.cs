@@ -24,6 +24,7 @@ internal static class HubExtensions
         });
         services.TryAddSingleton<InterestManager>();
         services.TryAddSingleton<HubCounters>();
+        services.TryAddSingleton<RemoteOutputWatchers>();
         services.AddHostedService<HubPushService>();
         return services;
     }

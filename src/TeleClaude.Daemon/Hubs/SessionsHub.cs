@@ -19,6 +19,7 @@ internal sealed partial class SessionsHub(
     IOptions<CacheOptions> cacheOptions,
     HubCounters counters,
     OutputWatcher watcher,
+    RemoteOutputWatchers remoteWatchers,
     TimeProvider time,
     ILogger<SessionsHub> logger) : Hub<ISessionsClient>, ISessionsHub
 {
@@ -92,8 +93,8 @@ internal sealed partial class SessionsHub(
 
         if (session.Computer != commands.LocalComputer)
         {
-            // The seam for remote output (a bounded Redis stream while a lease is renewed) is IRemoteDataSource.WatchOutputAsync.
-            throw new HubException($"Session '{sessionId}' runs on {session.Computer}; watching sessions of other computers is not supported by this daemon yet.");
+            await WatchRemoteAsync(session);
+            return;
         }
 
         // Join first, then capture: a change in between is pushed and is also in the first screen, never in neither.
@@ -112,6 +113,7 @@ internal sealed partial class SessionsHub(
         }
 
         watcher.RemoveWatcher(Context.ConnectionId, sessionId);
+        remoteWatchers.Remove(Context.ConnectionId, sessionId);
         await Groups.RemoveFromGroupAsync(Context.ConnectionId, OutputWatcher.WatchGroup(sessionId), Context.ConnectionAborted);
     }
 
@@ -122,7 +124,27 @@ internal sealed partial class SessionsHub(
     {
         interest.RemoveConnection(Context.ConnectionId);
         watcher.RemoveWatcher(Context.ConnectionId);
+        remoteWatchers.Remove(Context.ConnectionId);
         return base.OnDisconnectedAsync(exception);
+    }
+
+    /// <summary>
+    /// A session of another computer: its owner streams the screen over Redis while this daemon holds a lease, shared by
+    /// every local client that watches it. The first screen follows as soon as the owner has written it.
+    /// </summary>
+    private async Task WatchRemoteAsync(SessionInfo session)
+    {
+        if (commands.ListComputers().FirstOrDefault(c => c.Name == session.Computer) is { Status: ComputerStatus.Offline })
+        {
+            throw new HubException($"Session '{session.SessionId}' runs on {session.Computer}, which is offline; its output cannot be watched now.");
+        }
+
+        await Groups.AddToGroupAsync(Context.ConnectionId, OutputWatcher.WatchGroup(session.SessionId), Context.ConnectionAborted);
+        if (await remoteWatchers.AddAsync(Context.ConnectionId, session, Context.ConnectionAborted) is { } error)
+        {
+            await Groups.RemoveFromGroupAsync(Context.ConnectionId, OutputWatcher.WatchGroup(session.SessionId), Context.ConnectionAborted);
+            throw new HubException($"Cannot watch session '{session.SessionId}' on {session.Computer}: {error.Message}");
+        }
     }
 
     private async Task SendFullStateAsync(string view)

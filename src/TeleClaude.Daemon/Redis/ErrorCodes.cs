@@ -10,6 +10,7 @@ internal static class ErrorCodes
         CommandErrorKind.Invalid => "invalid",
         CommandErrorKind.NotFound => "not_found",
         CommandErrorKind.Unsupported => "unsupported",
+        CommandErrorKind.Conflict => "conflict",
         _ => "unavailable",
     };
 
@@ -18,6 +19,7 @@ internal static class ErrorCodes
         "invalid" => CommandErrorKind.Invalid,
         "not_found" => CommandErrorKind.NotFound,
         "unsupported" => CommandErrorKind.Unsupported,
+        "conflict" => CommandErrorKind.Conflict,
         _ => CommandErrorKind.Unavailable,
     };
 }

@@ -25,6 +25,19 @@ internal sealed class RedisCounters
     public const string HandlerFailures = "handler_failures";
     public const string PositionSaveFailures = "position_save_failures";
 
+    // Screens of watched sessions (owner side).
+    public const string ScreenLeases = "screen_leases";
+    public const string ScreenLeasesExpired = "screen_leases_expired";
+    public const string ScreenEntriesSent = "screen_entries_sent";
+    public const string ScreenBytesSent = "screen_bytes_sent";
+
+    // Watches of other computers' sessions (watcher side).
+    public const string RemoteWatches = "remote_watches";
+    public const string WatchRenewals = "watch_renewals";
+    public const string WatchRenewalFailures = "watch_renewal_failures";
+    public const string ScreenEntriesReceived = "screen_entries_received";
+    public const string MalformedScreens = "malformed_screens";
+
     private readonly ConcurrentDictionary<string, long> _values = new(StringComparer.Ordinal);
 
     public void Increment(string name, long by = 1) => _values.AddOrUpdate(name, by, (_, v) => v + by);

@@ -27,4 +27,10 @@ internal static class RedisKeys
     public static RedisKey Messages(string computer) => $"messages:{computer}";
 
     public static RedisKey Output(string requestId) => $"output:{requestId}";
+
+    /// <summary>
+    /// The screens of a session that other computers watch, written by its owner while a watcher's lease lives
+    /// (bounded with MAXLEN, expiring); see <see cref="ScreenPublisher"/>.
+    /// </summary>
+    public static RedisKey Screen(string owner, string sessionId) => $"screen:{owner}:{sessionId}";
 }

@@ -47,6 +47,16 @@ internal sealed class RedisOptions
     /// </summary>
     public TimeSpan PeerScanInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// The lease this daemon asks for when it watches a session of another computer (<c>watch_output</c>); it renews
+    /// the lease every third of it while a local client watches. The owner writes the session's screens only while a
+    /// lease lives, so a watcher that crashes costs at most this long of output traffic.
+    /// </summary>
+    public TimeSpan WatchLease { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Exact length cap (MAXLEN) of each <c>screen:{computer}:{session}</c> stream: only the newest screens matter.</summary>
+    public int ScreenStreamMaxLength { get; set; } = 50;
+
     public bool Enabled => !string.IsNullOrWhiteSpace(Configuration);
 }
 
@@ -100,6 +110,16 @@ internal sealed class RedisOptionsValidator : IValidateOptions<RedisOptions>
         if (options.PeerScanInterval < TimeSpan.FromMilliseconds(100))
         {
             failures.Add("TeleClaude:Redis:PeerScanInterval must be at least 00:00:00.100.");
+        }
+
+        if (options.WatchLease < TimeSpan.FromSeconds(1) || options.WatchLease > TimeSpan.FromMinutes(10))
+        {
+            failures.Add("TeleClaude:Redis:WatchLease must be from 00:00:01 to 00:10:00.");
+        }
+
+        if (options.ScreenStreamMaxLength is < 1 or > 10_000)
+        {
+            failures.Add("TeleClaude:Redis:ScreenStreamMaxLength must be from 1 to 10000.");
         }
 
         if (options.EventStreamMaxLength < 100 || options.RequestStreamMaxLength < 100)

@@ -17,10 +17,12 @@ namespace TeleClaude.Daemon.Redis;
 /// </summary>
 internal sealed partial class RedisRemoteDataSource(
     IConnectionMultiplexer redis,
+    EntryWriter writer,
     StreamFollower follower,
     RedisCounters counters,
     IOptions<RedisOptions> options,
     IOptions<DaemonOptions> daemonOptions,
+    TimeProvider time,
     ILogger<RedisRemoteDataSource> logger) : IRemoteDataSource
 {
     private readonly RedisOptions _options = options.Value;
@@ -69,17 +71,43 @@ internal sealed partial class RedisRemoteDataSource(
     public Task<CommandResult<SessionInfo>> SendInputAsync(string computer, string sessionId, string text, CancellationToken cancellationToken) =>
         ActAsync(computer, RequestCommands.SendMessage, RedisJson.Serialize(new SessionActionArgs(sessionId, text)), cancellationToken);
 
+    public Task<CommandResult<SessionInfo>> AnswerAsync(string computer, string sessionId, string choice, CancellationToken cancellationToken) =>
+        ActAsync(computer, RequestCommands.AnswerSession, RedisJson.Serialize(new AnswerSessionArgs(sessionId, choice)), cancellationToken);
+
+    /// <summary>
+    /// A page of a session's conversation on <paramref name="computer"/>, read there (<c>get_session_messages</c>) and paged
+    /// the same way; the owner bounds the page's size (<see cref="MessagePages"/>), and so does this side for any peer.
+    /// </summary>
+    public Task<CommandResult<SessionMessages>> FetchMessagesAsync(string computer, string sessionId, string? since, int limit, CancellationToken cancellationToken) =>
+        CallAsync<SessionMessages>(computer, RequestCommands.GetSessionMessages, RedisJson.Serialize(new SessionMessagesArgs(sessionId, since, limit)), data =>
+        {
+            if (RedisJson.TryDeserialize<SessionMessages>(data) is not { Messages: not null, Source: not null } page
+                || page.SessionId != sessionId || page.Messages.Any(m => m is null || m.Text is null || m.Cursor is null || m.Role is null))
+            {
+                counters.Increment(RedisCounters.MalformedResponses);
+                return new CommandError(CommandErrorKind.Unavailable, $"{computer} answered get_session_messages with something that is not a page of session '{sessionId}'.");
+            }
+
+            return MessagePages.Bound(page, computer);
+        }, _options.ActionTimeout, cancellationToken);
+
+    /// <summary>
+    /// Watches a session's screen on <paramref name="computer"/> until the result is disposed (see <see cref="RemoteScreenWatch"/>):
+    /// <paramref name="onOutput"/> gets each new screen, the first one as soon as the owner has written it.
+    /// </summary>
+    public async Task<CommandResult<IAsyncDisposable>> WatchOutputAsync(string computer, string sessionId, Func<SessionOutput, Task> onOutput, CancellationToken cancellationToken)
+    {
+        var watch = new RemoteScreenWatch(this, follower, redis, counters, options, time, logger, computer, sessionId, onOutput);
+        return await watch.StartAsync(cancellationToken);
+    }
+
     /// <summary>
     /// A session action on a peer, bounded by <see cref="RedisOptions.ActionTimeout"/>; failures come back as command
     /// errors. The session in the answer is read like any other (a partial one leaves what it lacks unknown).
     /// </summary>
-    private async Task<CommandResult<SessionInfo>> ActAsync(string computer, string command, string argsJson, CancellationToken cancellationToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.ActionTimeout);
-        try
+    private Task<CommandResult<SessionInfo>> ActAsync(string computer, string command, string argsJson, CancellationToken cancellationToken) =>
+        CallAsync<SessionInfo>(computer, command, argsJson, data =>
         {
-            var data = await RequestDataAsync(computer, command, argsJson, timeout.Token);
             if (!SessionCodec.TryRead(data, computer, out var patch, out var problem))
             {
                 counters.Increment(RedisCounters.MalformedResponses);
@@ -87,20 +115,56 @@ internal sealed partial class RedisRemoteDataSource(
             }
 
             return patch.ApplyTo(null);
+        }, _options.ActionTimeout, cancellationToken);
+
+    /// <summary>
+    /// One request whose answer <paramref name="read"/> turns into a result, bounded by <paramref name="timeout"/>. Every
+    /// failure is a command error that says what happened: the peer's own error (its kind and the fields it names), a
+    /// peer that does not know the command (an older or foreign peer), no answer in time, or Redis unreachable.
+    /// </summary>
+    internal async Task<CommandResult<T>> CallAsync<T>(
+        string computer, string command, string? argsJson, Func<JsonElement, CommandResult<T>> read, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        try
+        {
+            return read(await RequestDataAsync(computer, command, argsJson, limit.Token));
+        }
+        catch (RemoteRequestException ex) when (DoesNotKnow(command, ex))
+        {
+            return new CommandError(CommandErrorKind.Unsupported,
+                $"{computer} does not know the request '{command}' (it answered: {WireValues.Clip(ex.RemoteError, 200)}); it runs an older TeleClaude or another program. Update TeleClaude on {computer}.");
         }
         catch (RemoteRequestException ex)
         {
-            return new CommandError(ex.Kind, ex.Message);
+            // The peer's own words (they name the session, the choices, ...), as a local call would answer.
+            return new CommandError(ex.Kind, ex.RemoteError ?? ex.Message, ex.Fields);
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            return new CommandError(CommandErrorKind.Unavailable, $"{computer} did not answer {command} within {_options.ActionTimeout.TotalSeconds:0.#} s.");
+            return new CommandError(CommandErrorKind.Unavailable, $"{computer} did not answer {command} within {timeout.TotalSeconds:0.#} s.");
+        }
+        catch (RedisServerException ex)
+        {
+            return new CommandError(CommandErrorKind.Unavailable, $"Redis refused {command}: {ex.Message}");
         }
         catch (RedisException ex)
         {
             return new CommandError(CommandErrorKind.Unavailable, $"Redis is unreachable: {ex.Message}");
         }
     }
+
+    /// <summary>
+    /// Whether the peer refused <paramref name="command"/> because it does not know it: it says "unknown command" (older
+    /// TeleClaude daemons, the README's minimal peer) or answers with code <c>unsupported</c>; and for the requests only
+    /// TeleClaude daemons answer (the seed has no such commands), an error without a code: peers that write codes answer
+    /// these with one.
+    /// </summary>
+    private static bool DoesNotKnow(string command, RemoteRequestException ex) =>
+        ex.RemoteError is { } error && (error.Contains("unknown command", StringComparison.OrdinalIgnoreCase)
+            || (command is RequestCommands.AnswerSession or RequestCommands.GetSessionMessages or RequestCommands.WatchOutput or RequestCommands.UnwatchOutput
+                && ex.RemoteCode is null or "unsupported"));
 
     /// <summary>Sends one request and waits for its envelope's data in the shape <typeparamref name="T"/>.</summary>
     public async Task<T> RequestAsync<T>(string computer, string command, string? argsJson, CancellationToken cancellationToken) where T : class
@@ -118,11 +182,10 @@ internal sealed partial class RedisRemoteDataSource(
     /// <summary>Sends one request and waits for its answer; throws <see cref="RemoteRequestException"/> on an error envelope or one without data.</summary>
     public async Task<JsonElement> RequestDataAsync(string computer, string command, string? argsJson, CancellationToken cancellationToken)
     {
-        var requestId = (string)(await redis.GetDatabase().StreamAddAsync(
+        var requestId = await writer.AddAsync(
             RedisKeys.Messages(computer),
             RequestCodec.EncodeRequest(command, _self, argsJson),
-            maxLength: _options.RequestStreamMaxLength,
-            useApproximateMaxLength: true))!;
+            _options.RequestStreamMaxLength);
         counters.Increment(RedisCounters.RequestsSent);
         var answer = Watch(requestId, computer);
         RemoteResponse response;
@@ -143,7 +206,12 @@ internal sealed partial class RedisRemoteDataSource(
         var envelope = response.Envelope;
         if (envelope.Status == ResponseEnvelope.Failure)
         {
-            throw new RemoteRequestException($"{computer} refused {command}: {envelope.Error}", ErrorCodes.Parse(envelope.Code));
+            throw new RemoteRequestException($"{computer} refused {command}: {envelope.Error}", ErrorCodes.Parse(envelope.Code))
+            {
+                RemoteError = envelope.Error,
+                RemoteCode = envelope.Code,
+                Fields = envelope.Fields,
+            };
         }
 
         if (envelope.Data is not { } data)
@@ -265,4 +333,13 @@ internal sealed partial class RedisRemoteDataSource(
 internal sealed class RemoteRequestException(string message, CommandErrorKind kind = CommandErrorKind.Unavailable) : Exception(message)
 {
     public CommandErrorKind Kind { get; } = kind;
+
+    /// <summary>The error text of the peer's envelope; null when the answer itself was unreadable.</summary>
+    public string? RemoteError { get; init; }
+
+    /// <summary>The <c>code</c> of the peer's error envelope, if it sent one.</summary>
+    public string? RemoteCode { get; init; }
+
+    /// <summary>The invalid arguments the peer named, if it did.</summary>
+    public IReadOnlyDictionary<string, string[]>? Fields { get; init; }
 }

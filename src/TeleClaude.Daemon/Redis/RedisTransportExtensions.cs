@@ -10,8 +10,8 @@ internal static class RedisTransportExtensions
 
     /// <summary>
     /// With <c>TeleClaude:Redis:Configuration</c> set: one shared multiplexer (reconnecting on its own), the blocking
-    /// stream reader on its own connection, the heartbeat, the event emitter and receiver, the request responder, and
-    /// pulls through Redis.
+    /// stream reader on its own connection, the heartbeat, the event emitter and receiver, the request responder, the
+    /// screens of sessions watched from other computers, and pulls through Redis.
     /// Without it: nothing (local-only mode).
     /// </summary>
     public static WebApplicationBuilder AddRedisTransport(this WebApplicationBuilder builder)
@@ -42,6 +42,8 @@ internal static class RedisTransportExtensions
         services.AddHostedService<HeartbeatService>();
         services.AddHostedService<SessionEventReceiver>();
         services.AddHostedService<SessionEventEmitter>();
+        services.TryAddSingleton<ScreenPublisher>();
+        services.AddHostedService(sp => sp.GetRequiredService<ScreenPublisher>());
         services.AddHostedService<RequestResponder>();
         return builder;
     }

@@ -15,8 +15,11 @@ namespace TeleClaude.Daemon.Redis;
 /// </summary>
 internal sealed partial class RequestResponder(
     IConnectionMultiplexer redis,
+    EntryWriter writer,
     StreamFollower follower,
     DaemonCommands commands,
+    Agents.AgentCommands agents,
+    ScreenPublisher screens,
     RedisCounters counters,
     IOptions<DaemonOptions> daemonOptions,
     IOptions<RedisOptions> redisOptions,
@@ -107,7 +110,7 @@ internal sealed partial class RequestResponder(
         {
             envelope = request.Command.Length == 0
                 ? Invalid("The request has no command field.")
-                : await ExecuteAsync(request.Command, request.ArgsJson, stoppingToken);
+                : await ExecuteAsync(request.Command, request.Initiator, request.ArgsJson, stoppingToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -130,7 +133,7 @@ internal sealed partial class RequestResponder(
         }
     }
 
-    private async Task<ResponseEnvelope> ExecuteAsync(string command, string? argsJson, CancellationToken cancellationToken)
+    private async Task<ResponseEnvelope> ExecuteAsync(string command, string initiator, string? argsJson, CancellationToken cancellationToken)
     {
         switch (command)
         {
@@ -163,17 +166,24 @@ internal sealed partial class RequestResponder(
                 return RedisJson.TryDeserialize<SessionActionArgs>(argsJson) is { SessionId.Length: > 0, Text: not null } send
                     ? Session(await commands.SendInputAsync(send.SessionId, new Contracts.SendInputRequest(send.Text), cancellationToken))
                     : Invalid("send_message needs args {\"session_id\", \"text\"}.");
+            case RequestCommands.AnswerSession:
+            case RequestCommands.GetSessionMessages:
+            case RequestCommands.WatchOutput:
+            case RequestCommands.UnwatchOutput:
+                return await ExecuteAgentCommandAsync(command, initiator, argsJson, cancellationToken);
             default:
-                return Invalid($"Unknown command '{WireValues.Clip(command)}'. Known: {RequestCommands.Known}.");
+                return new(ResponseEnvelope.Failure, null, $"Unknown command '{WireValues.Clip(command)}'. Known: {RequestCommands.Known}.", ErrorCodes.Name(CommandErrorKind.Unsupported));
         }
     }
 
     private static ResponseEnvelope Session(CommandResult<Contracts.SessionInfo> result) =>
         result.Error is { } error ? Error(error) : new(ResponseEnvelope.Success, SessionCodec.WriteElement(result.Value!), null);
 
-    private static ResponseEnvelope Invalid(string message) => new(ResponseEnvelope.Failure, null, message, ErrorCodes.Name(CommandErrorKind.Invalid));
+    private static ResponseEnvelope Invalid(string message, string? field = null) => field is null
+        ? new(ResponseEnvelope.Failure, null, message, ErrorCodes.Name(CommandErrorKind.Invalid))
+        : Error(CommandError.Invalid(field, message));
 
-    private static ResponseEnvelope Error(CommandError error) => new(ResponseEnvelope.Failure, null, error.Message, ErrorCodes.Name(error.Kind));
+    private static ResponseEnvelope Error(CommandError error) => new(ResponseEnvelope.Failure, null, error.Message, ErrorCodes.Name(error.Kind), error.Fields);
 
     private static ResponseEnvelope Ok<T>(T data) => new(ResponseEnvelope.Success, RedisJson.ToElement(data), null);
 
@@ -184,7 +194,7 @@ internal sealed partial class RequestResponder(
 
         // Entry ids are unique per stream only: requests to two computers in the same millisecond share an id,
         // so the chunk names its responder and the initiator takes the one from the computer it asked.
-        var add = db.StreamAddAsync(output, RequestCodec.EncodeResponse(envelope, _self));
+        var add = writer.AddAsync(output, RequestCodec.EncodeResponse(envelope, _self));
         var expire = db.KeyExpireAsync(output, redisOptions.Value.ResponseTtl);
         await Task.WhenAll(add, expire);
     }

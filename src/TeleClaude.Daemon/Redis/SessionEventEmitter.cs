@@ -15,7 +15,7 @@ namespace TeleClaude.Daemon.Redis;
 /// retried (in order, with the shared backoff) for up to <see cref="RedisOptions.EventRetryWindow"/>.
 /// </summary>
 internal sealed partial class SessionEventEmitter(
-    IConnectionMultiplexer redis,
+    EntryWriter writer,
     CacheChangeFeed changes,
     PeerDirectory peers,
     Storage.SessionStore store,
@@ -81,10 +81,9 @@ internal sealed partial class SessionEventEmitter(
             await pipeline.ExecuteAsync(
                 async _ =>
                 {
-                    var db = redis.GetDatabase();
                     foreach (var peer in pending.ToArray())
                     {
-                        await db.StreamAddAsync(RedisKeys.SessionEvents(peer), fields, maxLength: redisOptions.Value.EventStreamMaxLength, useApproximateMaxLength: true);
+                        await writer.AddAsync(RedisKeys.SessionEvents(peer), fields, redisOptions.Value.EventStreamMaxLength);
                         pending.Remove(peer);
                         counters.Increment(RedisCounters.EventsSent);
                     }

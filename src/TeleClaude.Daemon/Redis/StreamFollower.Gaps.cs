@@ -63,6 +63,12 @@ internal sealed partial class StreamFollower
                 continue;
             }
 
+            if (registration.Guard is { Seeded: false } guard)
+            {
+                // Before the first read from a saved position: the replay memory learns the entries just before it.
+                await _verifier!.SeedAsync(connection.Database, guard, registration.Key, registration.Position);
+            }
+
             var restarted = registration.RunId is not null && runId is not null && registration.RunId != runId;
             await CheckGapAsync(connection, registration, restarted);
             registration.RunId = runId ?? registration.RunId;

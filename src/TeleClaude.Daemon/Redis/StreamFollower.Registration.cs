@@ -36,13 +36,23 @@ internal sealed partial class StreamFollower
 
         internal Action<StreamGap>? OnGap { get; }
 
+        /// <summary>The verifier's state for this stream (null when the follower has no verifier).</summary>
+        internal StreamGuard? Guard { get; set; }
+
         internal bool Disposed => Volatile.Read(ref _disposed) == 1;
 
         internal async Task DeliverAsync(StreamEntry[] entries)
         {
             try
             {
-                await _handle(entries);
+                // Entries the verifier drops (unsigned, forged, stale, replayed with a fleet key) never reach the
+                // handler; the position still moves past them.
+                var accepted = Guard is { } guard ? _follower._verifier!.Filter(guard, Key, entries) : entries;
+                if (accepted.Length > 0)
+                {
+                    await _handle(accepted);
+                }
+
                 if (_failing)
                 {
                     _failing = false;

@@ -15,7 +15,8 @@ namespace TeleClaude.Daemon.Redis;
 /// polling and no extra channel. When idle it costs one XREAD per <see cref="RedisOptions.BlockingReadTimeout"/>.
 /// After a reconnect it resumes from each stream's last id and checks for gaps: a stream trimmed past that id, a
 /// stream that is gone or was recreated, or a restarted server (new <c>run_id</c>) are reported to the
-/// registration's gap handler. Handlers run one after another on the read loop and must be quick; slow work is
+/// registration's gap handler. Every entry is checked by the <see cref="EntryVerifier"/> (the fleet key's signature,
+/// age and replay) before its handler sees it. Handlers run one after another on the read loop and must be quick; slow work is
 /// queued by the handler itself.
 /// </summary>
 internal sealed partial class StreamFollower : BackgroundService
@@ -39,6 +40,7 @@ internal sealed partial class StreamFollower : BackgroundService
     private readonly RedisConnectionOptions _connectionOptions;
     private readonly TimeProvider _time;
     private readonly ILogger<StreamFollower> _logger;
+    private readonly EntryVerifier? _verifier;
     private readonly Lock _lock = new();
     private readonly Channel<bool> _changed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private ImmutableDictionary<string, Registration> _registrations = ImmutableDictionary<string, Registration>.Empty.WithComparers(StringComparer.Ordinal);
@@ -56,7 +58,8 @@ internal sealed partial class StreamFollower : BackgroundService
         IOptions<RedisOptions> options,
         RedisConnectionOptions connectionOptions,
         TimeProvider time,
-        ILogger<StreamFollower> logger)
+        ILogger<StreamFollower> logger,
+        EntryVerifier? verifier = null)
     {
         _shared = shared;
         _counters = counters;
@@ -64,6 +67,7 @@ internal sealed partial class StreamFollower : BackgroundService
         _connectionOptions = connectionOptions;
         _time = time;
         _logger = logger;
+        _verifier = verifier;
     }
 
     /// <summary>The server's run_id as last seen by the reader (null before the first connect).</summary>
@@ -87,6 +91,7 @@ internal sealed partial class StreamFollower : BackgroundService
     {
         ArgumentNullException.ThrowIfNull(handle);
         var registration = new Registration(this, stream, afterId, handle, onGap, runId);
+        registration.Guard = _verifier?.Guard(registration.Key);
         lock (_lock)
         {
             if (_registrations.ContainsKey(registration.Key))

@@ -9,7 +9,7 @@ namespace TeleClaude.Daemon.Security;
 internal static class RedisAcl
 {
     /// <summary>
-    /// Keys: the heartbeats, the event, request and response streams. Channels: the heartbeat channel (an optional
+    /// Keys: the heartbeats, the event, request and response streams, and the screen streams of watched sessions. Channels: the heartbeat channel (an optional
     /// speed-up between daemons). Commands: the data commands the transport uses (XINFO STREAM notices a trimmed or
     /// recreated stream), CLIENT UNBLOCK (wakes the daemon's own blocked reader when a pull starts), plus what StackExchange.Redis
     /// sends when it connects (HELLO, CLIENT SETNAME/ID, ECHO, INFO and CLUSTER probes, its tie-breaker key
@@ -18,7 +18,7 @@ internal static class RedisAcl
     /// </summary>
     public const string MinimalRule =
         "on resetkeys resetchannels -@all "
-        + "~computer:*:heartbeat ~session_events:* ~messages:* ~output:* %R~__Booksleeve_TieBreak "
+        + "~computer:*:heartbeat ~session_events:* ~messages:* ~output:* ~screen:* %R~__Booksleeve_TieBreak "
         + "&teleclaude:heartbeats &__Booksleeve_MasterChanged "
         + "+hello +auth +ping +echo +quit +select +client|setname +client|id +client|unblock +info +cluster|nodes +cluster|slots +acl|whoami "
         + "+setex +get +mget +scan +expire +xadd +xread +xrange +xrevrange +xinfo|stream +publish +subscribe +unsubscribe";

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
@@ -44,6 +45,7 @@ internal sealed partial class OutputWatcher(
     private readonly Dictionary<string, Pane> _byWindow = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Pane> _bySession = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> _watchers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ImmutableArray<Action<SessionOutput>>> _listeners = new(StringComparer.Ordinal);
     private readonly SessionRunnerOptions _options = options.Value;
     private TmuxControlClient? _client;
     private bool _resyncQueued;
@@ -81,6 +83,33 @@ internal sealed partial class OutputWatcher(
 
         counters.WatchersChanged(_watchers.Sum(w => w.Value.Count));
         return removed;
+    }
+
+    /// <summary>
+    /// Hands every screen captured of <paramref name="sessionId"/> to <paramref name="onScreen"/> (changed or not: the
+    /// listener compares), on the watcher's own loop, in capture order, until the result is disposed; meanwhile the pane
+    /// is captured at the watch pace. For watchers that are not hub clients here (another computer's, over Redis).
+    /// <paramref name="onScreen"/> must return at once.
+    /// </summary>
+    public IDisposable ListenToScreens(string sessionId, Action<SessionOutput> onScreen)
+    {
+        _listeners.AddOrUpdate(sessionId, _ => [onScreen], (_, list) => list.Add(onScreen));
+        return new Listening(this, sessionId, onScreen);
+    }
+
+    /// <summary>Captures the session's pane soon (debounced and paced as any change), so its listeners get the current screen.</summary>
+    public void CaptureSoon(string sessionId) => _work.Writer.TryWrite(new CaptureWanted(sessionId));
+
+    private void StopListening(string sessionId, Action<SessionOutput> onScreen)
+    {
+        while (_listeners.TryGetValue(sessionId, out var list))
+        {
+            var rest = list.Remove(onScreen);
+            if (rest.IsEmpty ? _listeners.TryRemove(new KeyValuePair<string, ImmutableArray<Action<SessionOutput>>>(sessionId, list)) : _listeners.TryUpdate(sessionId, rest, list))
+            {
+                return;
+            }
+        }
     }
 
     /// <summary>
@@ -222,6 +251,11 @@ internal sealed partial class OutputWatcher(
                     wanted.LastScreen = null; // hand the next capture to the tracker even if the screen did not change
                     Schedule(wanted);
                     break;
+                case CaptureWanted { SessionId: var sessionId } when _bySession.TryGetValue(sessionId, out var pane):
+                    // A capture already due at the slow pace is brought forward to the watch pace.
+                    pane.Scheduled = false;
+                    Schedule(pane);
+                    break;
                 case ResyncDue:
                     _resyncQueued = false;
                     await ResyncAsync(client, reconcileStore: true, cancellationToken);
@@ -361,7 +395,9 @@ internal sealed partial class OutputWatcher(
         }
 
         pane.Scheduled = true;
-        var interval = _watchers.ContainsKey(pane.SessionId) || tracker.WantsFastScreen(pane.SessionId) ? _options.WatchInterval : _options.OutputInterval;
+        var interval = _watchers.ContainsKey(pane.SessionId) || _listeners.ContainsKey(pane.SessionId) || tracker.WantsFastScreen(pane.SessionId)
+            ? _options.WatchInterval
+            : _options.OutputInterval;
         var sinceLast = pane.LastCapture == 0 ? TimeSpan.MaxValue : time.GetElapsedTime(pane.LastCapture);
         var delay = sinceLast >= interval ? _options.OutputDebounce : Max(_options.OutputDebounce, interval - sinceLast);
         pane.Timer?.Dispose();
@@ -392,6 +428,22 @@ internal sealed partial class OutputWatcher(
             _ = hub.Clients.Group(WatchGroup(pane.SessionId)).SessionOutput(output).ContinueWith(
                 static (push, state) => ((OutputWatcher)state!).LogPushFailed(push.Exception!.InnerException ?? push.Exception),
                 this, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        if (_listeners.TryGetValue(pane.SessionId, out var listeners))
+        {
+            var output = new SessionOutput(pane.SessionId, daemon.Value.ComputerName, screen, capturedAt);
+            foreach (var listener in listeners)
+            {
+                try
+                {
+                    listener(output);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogPushFailed(ex);
+                }
+            }
         }
 
         if (screen != pane.LastScreen)
@@ -461,6 +513,21 @@ internal sealed partial class OutputWatcher(
     private sealed record ScreenWanted(string SessionId) : Work;
 
     private sealed record CaptureRequest(string SessionId, TaskCompletionSource<string?> Reply) : Work;
+
+    private sealed record CaptureWanted(string SessionId) : Work;
+
+    private sealed class Listening(OutputWatcher watcher, string sessionId, Action<SessionOutput> onScreen) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                watcher.StopListening(sessionId, onScreen);
+            }
+        }
+    }
 
     [LoggerMessage(EventId = 612, Level = LogLevel.Information, Message = "Following the sessions of tmux server '{Socket}' through one control-mode client.")]
     private partial void LogFollowing(string socket);

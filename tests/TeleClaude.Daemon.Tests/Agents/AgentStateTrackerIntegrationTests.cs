@@ -117,6 +117,25 @@ internal sealed class AgentStateTrackerIntegrationTests
     }
 
     [Test]
+    public async Task SessionStartHook_ArrivingAfterTheStartScreenWasCaptured_MakesTheSessionIdle_NotLeftActive(CancellationToken cancellationToken)
+    {
+        // Seen with the real CLI on a loaded machine (RemoteClaudeIntegrationTests): Claude's start screen was captured
+        // before its SessionStart hook arrived, the screen made the session active, and the hook left it so until the
+        // first turn ended.
+        var id = await InsertAsync("claudecode");
+        await _tracker.OnScreenAsync(id, "╭───╮\n│ ✻ Welcome to Claude Code │\n╰───╯\n❯ ", cancellationToken);
+        Assert.That((await GetAsync(id)).Status, Is.EqualTo(SessionStatus.Active), "before any hook the screen heuristic rules");
+
+        await HookAsync(id, """{"hook_event_name":"SessionStart","source":"startup","transcript_path":"/t.jsonl"}""", cancellationToken);
+        Assert.That((await GetAsync(id)).Status, Is.EqualTo(SessionStatus.Idle));
+
+        // Once hooks drive the session, a SessionStart in the middle of a turn (auto-compact) leaves it working.
+        await HookAsync(id, """{"hook_event_name":"UserPromptSubmit","prompt":"go"}""", cancellationToken);
+        await HookAsync(id, """{"hook_event_name":"SessionStart","source":"compact"}""", cancellationToken);
+        Assert.That((await GetAsync(id)).Status, Is.EqualTo(SessionStatus.Active));
+    }
+
+    [Test]
     public async Task PermissionHook_ArrivingAfterItsDialogWasCaptured_TakesTheChoicesFromThatScreen(CancellationToken cancellationToken)
     {
         // Regression (seen under load): the dialog was drawn and captured before the hook's update; the dialog then stays

@@ -28,4 +28,23 @@ internal sealed class RedisOptionsValidatorUnitTests
         Assert.That(result.Failed, Is.True);
         Assert.That(result.Failures, Has.Some.Contains("TeleClaude:Redis:" + setting));
     }
+
+    [TestCase("00:00:00.500", 50, "WatchLease")]
+    [TestCase("00:10:01", 50, "WatchLease")]
+    [TestCase("00:00:15", 0, "ScreenStreamMaxLength")]
+    [TestCase("00:00:15", 10_001, "ScreenStreamMaxLength")]
+    public void Validate_NamesABadWatchSetting(string lease, int maxLength, string setting)
+    {
+        var options = new RedisOptions
+        {
+            Configuration = "127.0.0.1:6379",
+            WatchLease = TimeSpan.Parse(lease, System.Globalization.CultureInfo.InvariantCulture),
+            ScreenStreamMaxLength = maxLength,
+        };
+
+        var result = new RedisOptionsValidator().Validate(null, options);
+
+        Assert.That(result.Failed, Is.True);
+        Assert.That(result.Failures, Has.Some.Contains("TeleClaude:Redis:" + setting));
+    }
 }

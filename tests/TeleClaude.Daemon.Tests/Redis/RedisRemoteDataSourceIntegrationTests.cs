@@ -32,7 +32,8 @@ internal sealed class RedisRemoteDataSourceIntegrationTests
         var daemon = Options.Create(new DaemonOptions { ComputerName = "alpha" });
         _follower = new StreamFollower(_shared, _counters, options, new RedisConnectionOptions(options, daemon, NoTls()), TimeProvider.System, NullLogger<StreamFollower>.Instance);
         await _follower.StartAsync(Ct);
-        _source = new RedisRemoteDataSource(_shared, _follower, _counters, options, daemon, NullLogger<RedisRemoteDataSource>.Instance);
+        var writer = new EntryWriter(_shared, TeleClaude.Daemon.Security.FleetKeys.None, _counters, daemon, TimeProvider.System);
+        _source = new RedisRemoteDataSource(_shared, writer, _follower, _counters, options, daemon, TimeProvider.System, NullLogger<RedisRemoteDataSource>.Instance);
     }
 
     [TearDown]

@@ -52,6 +52,10 @@ internal sealed class RedisAccessIntegrationTests
         await pushes.NextAsync<SessionInfo>(nameof(ISessionsClient.SessionCreated), s => s.SessionId == started.SessionId, cancellationToken);
         await rest.SendInputAsync(started.SessionId, "ping over tls", cancellationToken);
         await pushes.NextAsync<SessionInfo>(nameof(ISessionsClient.SessionUpdated), s => s.SessionId == started.SessionId && (s.LastOutput ?? "").Contains("agent got: ping over tls", StringComparison.Ordinal), cancellationToken);
+        // Watching it from alpha: a lease (watch_output), bravo's screen stream (screen:*) read by alpha's blocking reader.
+        await hub.Watch(started.SessionId);
+        await pushes.NextAsync<SessionOutput>(nameof(ISessionsClient.SessionOutput), o => o.Screen.Contains("agent got: ping over tls", StringComparison.Ordinal), cancellationToken);
+        await hub.Unwatch(started.SessionId);
         await rest.EndSessionAsync(started.SessionId, cancellationToken);
         await pushes.NextAsync<SessionInfo>(nameof(ISessionsClient.SessionTerminated), s => s.SessionId == started.SessionId, cancellationToken);
 

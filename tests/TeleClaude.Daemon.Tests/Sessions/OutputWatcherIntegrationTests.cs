@@ -60,9 +60,10 @@ internal sealed class OutputWatcherIntegrationTests
     }
 
     [Test]
-    public async Task RemoteSession_WatchAnswerAndMessages_SayNotSupportedYet(CancellationToken cancellationToken)
+    public async Task RemoteSession_WithoutRedis_WatchAnswerAndMessages_SayTheComputerCannotBeReached(CancellationToken cancellationToken)
     {
-        // A session another computer reported: the seams (IRemoteDataSource) answer clearly until the Redis part lands.
+        // A session another computer reported, on a daemon without Redis (local-only mode): nothing can reach it, and
+        // every route says so. (With Redis they work: Redis/RemoteSessionsIntegrationTests.)
         await using var daemon = await DaemonProcess.StartAsync("seams");
         var remote = new SessionInfo("remote-1", "elsewhere", "Far away", "/p", SessionStatus.Waiting, "claude", DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, null, null,
             new WaitingInfo(WaitingKinds.Permission, "Bash: ls", DateTimeOffset.UtcNow, [new AnswerChoice("1", "Yes", AnswerMeanings.Yes)]));
@@ -74,11 +75,12 @@ internal sealed class OutputWatcherIntegrationTests
         using var answer = await rest.Http.PostAsJsonAsync("sessions/remote-1/answer", new AnswerRequest("1"), TeleClaudeRestClient.JsonOptions, cancellationToken);
         using var messages = await rest.Http.GetAsync("sessions/remote-1/messages", cancellationToken);
 
-        Assert.That(watch!.Message, Does.Contain("runs on elsewhere").And.Contain("not supported by this daemon yet"));
-        Assert.That(answer.StatusCode, Is.EqualTo(HttpStatusCode.NotImplemented));
-        Assert.That(await answer.Content.ReadAsStringAsync(cancellationToken), Does.Contain("runs on elsewhere").And.Contain("answering its sessions"));
-        Assert.That(messages.StatusCode, Is.EqualTo(HttpStatusCode.NotImplemented));
-        Assert.That(await messages.Content.ReadAsStringAsync(cancellationToken), Does.Contain("reading its transcripts"));
+        Assert.That(watch!.Message, Does.Contain("Cannot watch session 'remote-1' on elsewhere").And.Contain("No Redis is configured"));
+        Assert.That(answer.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+        Assert.That(await answer.Content.ReadAsStringAsync(cancellationToken), Does.Contain("No Redis is configured: computer 'elsewhere' cannot be reached"));
+        Assert.That(messages.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+        Assert.That(await messages.Content.ReadAsStringAsync(cancellationToken), Does.Contain("computer 'elsewhere' cannot be reached"));
+        Assert.That(await daemon.CounterAsync("output_watchers"), Is.Zero, "the failed watch left no watcher behind");
     }
 
     [Test]

@@ -81,6 +81,61 @@ public sealed class TelecBenchmarkIntegrationTests
         TestContext.Out.WriteLine(Row($"push → screen, 1 session (n={LatencyRuns})", await LatencyAsync(daemon, session)));
     }
 
+    /// <summary>
+    /// Watch → preview visible, two ways, on the stand-in agent: (1) selecting a session until the preview shows its live
+    /// screen (the title "Screen · NAME" appears only once that session's SessionOutput is drawn: Unwatch of the previous,
+    /// Watch, the daemon's capture and push, telec's redraw); (2) a change of the watched session's screen until the
+    /// preview shows it (REST input, tmux, the agent's echo, tmux's %output, the daemon's capture and push, the redraw).
+    /// </summary>
+    [Test]
+    [CancelAfter(600_000)]
+    public async Task Benchmark_WatchToPreviewVisible()
+    {
+        await using var daemon = await DaemonProcess.StartAsync();
+        var a = await daemon.CreateSessionAsync("watch-a");
+        var b = await daemon.CreateSessionAsync("watch-b");
+        using var rest = daemon.Rest();
+        await rest.SendInputAsync(a.SessionId, "marker-a");
+        await rest.SendInputAsync(b.SessionId, "marker-b");
+        await using var terminal = await TmuxTerminal.StartTelecAsync(daemon.SocketPath);
+        await terminal.WaitForAsync(s => s.Contains("● connected", StringComparison.Ordinal) && s.Contains("watch-b", StringComparison.Ordinal), "telec is ready", TimeSpan.FromSeconds(60));
+        await terminal.SendKeysAsync("Down");
+        await terminal.SendKeysAsync("Down");
+        await terminal.WaitForAsync(s => TelecScreen.PreviewTitle(s).Contains("Screen · watch-a", StringComparison.Ordinal), "a is previewed", TimeSpan.FromSeconds(30));
+
+        var select = new List<double>();
+        for (var i = 0; i < LatencyRuns; i++)
+        {
+            var (key, name, marker) = i % 2 == 0 ? ("Down", "watch-b", "agent got: marker-b") : ("Up", "watch-a", "agent got: marker-a");
+            var clock = Stopwatch.StartNew();
+            await terminal.SendKeysAsync(key);
+            await terminal.WaitForAsync(
+                s => TelecScreen.PreviewTitle(s).Contains("Screen · " + name, StringComparison.Ordinal) && TelecScreen.Preview(s).Contains(marker, StringComparison.Ordinal),
+                name + "'s live screen is in the preview",
+                TimeSpan.FromSeconds(30));
+            select.Add(clock.Elapsed.TotalMilliseconds);
+            await Task.Delay(200);
+        }
+
+        // b is previewed now (an even number of moves ends on a).
+        await terminal.SendKeysAsync("Down");
+        await terminal.WaitForAsync(s => TelecScreen.PreviewTitle(s).Contains("Screen · watch-b", StringComparison.Ordinal), "b is previewed", TimeSpan.FromSeconds(30));
+        var change = new List<double>();
+        for (var i = 0; i < 50; i++)
+        {
+            var probe = $"probe-{i:00}-{Guid.NewGuid().ToString("N")[..6]}";
+            var clock = Stopwatch.StartNew();
+            await rest.SendInputAsync(b.SessionId, probe);
+            await terminal.WaitForAsync(s => TelecScreen.Preview(s).Contains("agent got: " + probe, StringComparison.Ordinal), "the new screen is in the preview", TimeSpan.FromSeconds(30));
+            change.Add(clock.Elapsed.TotalMilliseconds);
+            await Task.Delay(200);
+        }
+
+        TestContext.Out.WriteLine(Row($"select → live screen in the preview (n={LatencyRuns})", select));
+        TestContext.Out.WriteLine(Row("screen change → preview, input through REST (n=50)", change));
+        TestContext.Out.WriteLine($"daemon counters: output_pushes={await daemon.CounterAsync("output_pushes")} pane_captures={await daemon.CounterAsync("pane_captures")}");
+    }
+
     private static async Task<List<double>> LatencyAsync(DaemonProcess daemon, SessionInfo session)
     {
         await using var terminal = await TmuxTerminal.StartTelecAsync(daemon.SocketPath);
@@ -120,6 +175,9 @@ public sealed class TelecBenchmarkIntegrationTests
         var p99 = samples[Math.Min(samples.Count - 1, (int)Math.Ceiling(samples.Count * 0.99) - 1)];
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"| {what} | {median:0} ms | {p99:0} ms | {samples[0]:0} ms | {samples[^1]:0} ms |");
+            $"| {what} | {median:0} ms | {p99:0} ms | {samples[0]:0} ms | {samples[^1]:0} ms | load {Load()} |");
+
+        // The 1-minute load average: the machine is shared, so each row says how busy it was.
+        static string Load() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
     }
 }

@@ -1,11 +1,12 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 
 namespace Telec.Tests.Infrastructure;
 
 /// <summary>
 /// The real telec in a real terminal: a private tmux server (its own socket file, so nothing else on the machine
-/// can touch it) with one 140x40 pane running telec. Keys go in with send-keys, the screen comes out with
+/// can touch it) with one pane (140x40 unless told) running telec. Keys go in with send-keys, the screen comes out with
 /// capture-pane. Disposing kills the server.
 /// </summary>
 internal sealed class TmuxTerminal : IAsyncDisposable
@@ -35,7 +36,7 @@ internal sealed class TmuxTerminal : IAsyncDisposable
     /// unset, as from a plain terminal: attaching then happens in the foreground. <paramref name="settingsJson"/> becomes
     /// its telec.json.
     /// </summary>
-    public static async Task<TmuxTerminal> StartTelecAsync(string daemonSocket, bool insideTmux = false, string? settingsJson = null, string extraArgs = "")
+    public static async Task<TmuxTerminal> StartTelecAsync(string daemonSocket, bool insideTmux = false, string? settingsJson = null, string extraArgs = "", int width = 140, int height = 40)
     {
         var directory = Path.Combine(Path.GetTempPath(), "tcx-" + Guid.NewGuid().ToString("N")[..10]);
         Directory.CreateDirectory(directory);
@@ -49,7 +50,7 @@ internal sealed class TmuxTerminal : IAsyncDisposable
         // Its own XDG_CONFIG_HOME: the settings of the machine's user never leak into a test.
         var env = $"env {(insideTmux ? "" : "-u TMUX ")}XDG_CONFIG_HOME='{directory}' ";
         var command = $"cd '{directory}' && {env}{TelecBinary.ShellCommand} --socket '{daemonSocket}' {extraArgs} 2>'{terminal.ErrorFile}'; echo $? > '{terminal.ExitCodeFile}'";
-        await terminal.TmuxAsync(["new-session", "-d", "-s", "telec", "-x", "140", "-y", "40", command], check: true);
+        await terminal.TmuxAsync(["new-session", "-d", "-s", "telec", "-x", width.ToString(CultureInfo.InvariantCulture), "-y", height.ToString(CultureInfo.InvariantCulture), command], check: true);
         return terminal;
     }
 

@@ -184,30 +184,6 @@ public sealed class TelecActionsIntegrationTests
         await terminal.WaitForAsync(s => s.Contains("Refactor parser", StringComparison.Ordinal) && !s.Contains("filter: codex", StringComparison.Ordinal), "Esc clears the filter");
     }
 
-    [Test]
-    [CancelAfter(60_000)]
-    public async Task WaitingSession_IsCountedInTheHeader_AndWJumpsToIt()
-    {
-        await _daemon.CreateSessionAsync("Busy one");
-        var waiting = await _daemon.CreateSessionAsync("Needs an answer");
-        var terminal = await StartAsync();
-        await terminal.WaitForTextAsync("Needs an answer");
-
-        // A stand-in for the agent-state work: the status alone (no question yet) is what the count needs.
-        using (var rest = _daemon.Rest())
-        {
-            await rest.UpdateSessionAsync(waiting.SessionId, new UpdateSessionRequest(Status: SessionStatus.Waiting));
-        }
-
-        await terminal.WaitForAsync(s => s.Contains("1 needs you", StringComparison.Ordinal) && s.Contains("3 Needs you (1)", StringComparison.Ordinal), "the header counts the waiting session");
-        await terminal.SendKeysAsync("w");
-        await terminal.WaitForAsync(s => LineWith(s, "Needs an answer").StartsWith("│!", StringComparison.Ordinal) && s.Contains("waits for you", StringComparison.Ordinal), "w selects the waiting session and the preview shows it waits");
-
-        await terminal.SendKeysAsync("3");
-        var needsYou = await terminal.WaitForTextAsync("[3 Needs you (1)]");
-        Assert.That(needsYou, Does.Not.Contain("Busy one"), "the needs-you view lists only waiting sessions");
-    }
-
     private async Task<TmuxTerminal> StartAsync(bool insideTmux = false)
     {
         _terminal = await TmuxTerminal.StartTelecAsync(_daemon.SocketPath, insideTmux);

@@ -129,4 +129,34 @@ public sealed class AttachPlanUnitTests
             Directory.Delete(directory, recursive: true);
         }
     }
+
+    [Test]
+    public void Settings_Load_KeepsTheDefaults_OfWhatTheFileLeavesOut()
+    {
+        // Regression: with init-only properties the source-generated reader set every setting the file did not name to ""
+        // ("notify must be one of off, bell, osc9, osc777 (got "")"), so a telec.json with only an attach command stopped telec.
+        var directory = Path.Combine(Path.GetTempPath(), "tcs-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(directory);
+        try
+        {
+            var empty = Path.Combine(directory, "empty.json");
+            File.WriteAllText(empty, "{}");
+            var attachOnly = Path.Combine(directory, "attach-only.json");
+            File.WriteAllText(attachOnly, """{ "attach": { "computers": { "beta": "" } } }""");
+
+            var (fromEmpty, emptyProblem) = TelecSettings.Load(empty);
+            var (fromAttach, attachProblem) = TelecSettings.Load(attachOnly);
+
+            Assert.Multiple(() =>
+            {
+                Assert.That((emptyProblem, attachProblem), Is.EqualTo(((string?)null, (string?)null)));
+                Assert.That((fromEmpty!.Notify, fromEmpty.Attach.InTmux, fromEmpty.Attach.Remote), Is.EqualTo(("off", "window", TelecSettings.DefaultRemoteAttach)));
+                Assert.That((fromAttach!.Notify, fromAttach.Attach.InTmux, fromAttach.Attach.Remote, fromAttach.Attach.Computers["beta"]), Is.EqualTo(("off", "window", TelecSettings.DefaultRemoteAttach, "")));
+            });
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 }
