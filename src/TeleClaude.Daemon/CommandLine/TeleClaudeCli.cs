@@ -51,7 +51,8 @@ internal static class TeleClaudeCli
         if (parse.Action is ParseErrorAction)
         {
             // One line: the last error is the most specific ("Unrecognized command or argument 'x'." over "Required command was not provided.").
-            await Console.Error.WriteLineAsync($"{CommandPath(parse, CommandName)}: {parse.Errors[^1].Message}");
+            var message = string.Join(' ', parse.Errors[^1].Message.Split((char[])['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            await Console.Error.WriteLineAsync($"{CommandPath(parse, CommandName)}: {message}");
             await Console.Error.WriteLineAsync($"Run `{CommandName} --help` for usage.");
             return ExitCodes.NeedsOperator;
         }

@@ -173,36 +173,59 @@ public sealed class InstalledToolsIntegrationTests
         Assert.That(script, Does.Contain($"{command} \"[suggest:").And.Contain(registration));
     }
 
-    [TestCase("teleclaude serv", "service")]
-    [TestCase("teleclaude service ", "install\nstatus\nuninstall")]
-    [TestCase("teleclaude completions ", "bash\nfish\nzsh")]
-    [TestCase("teleclaude run --so", "--socket")]
-    [TestCase("telec projects a", "add")]
-    [TestCase("telec list ", "computers\nprojects\nsessions")]
+    [TestCase("bash", "teleclaude serv", "service")]
+    [TestCase("bash", "teleclaude service ", "install\nstatus\nuninstall")]
+    [TestCase("bash", "teleclaude completions ", "bash\nfish\nzsh")]
+    [TestCase("bash", "teleclaude run --so", "--socket")]
+    [TestCase("bash", "telec projects a", "add")]
+    [TestCase("bash", "telec list ", "computers\nprojects\nsessions")]
+    [TestCase("zsh", "teleclaude service ", "install\nstatus\nuninstall")]
+    [TestCase("zsh", "telec list ", "computers\nprojects\nsessions")]
+    [TestCase("fish", "teleclaude service ", "install\nstatus\nuninstall")]
+    [TestCase("fish", "telec projects a", "add")]
     [CancelAfter(30_000)]
-    public async Task BashCompletion_OffersWhatTheCommandModelHas(string line, string expected, CancellationToken cancellationToken)
+    public async Task ShellCompletion_OffersWhatTheCommandModelHas(string shell, string line, string expected, CancellationToken cancellationToken)
     {
         var command = line[..line.IndexOf(' ', StringComparison.Ordinal)];
-        var script = Path.Combine(_scratch, command + ".bash");
-        var (_, text, _) = await _tools.RunAsync(Path.Combine(_tools.ToolPath, command), ["completions", "bash"], cancellationToken);
+        var script = Path.Combine(_scratch, $"{command}.{shell}");
+        var (_, text, _) = await _tools.RunAsync(Path.Combine(_tools.ToolPath, command), ["completions", shell], cancellationToken);
         await File.WriteAllTextAsync(script, text, cancellationToken);
         var words = line.Split(' ');
+        var cursor = line.Length.ToString(CultureInfo.InvariantCulture);
 
-        // What bash does on Tab: set the COMP_* variables and call the registered function.
-        var (exitCode, output, error) = await _tools.RunAsync(
-            "bash",
-            ["-c", $$"""
+        var (program, code) = shell switch
+        {
+            // What bash does on Tab: set the COMP_* variables and call the registered function.
+            "bash" => ("bash", $$"""
                 source '{{script}}'
-                COMP_LINE='{{line}}'; COMP_POINT={{line.Length.ToString(CultureInfo.InvariantCulture)}}
+                COMP_LINE='{{line}}'; COMP_POINT={{cursor}}
                 COMP_WORDS=({{string.Join(' ', words.Select(w => $"'{w}'"))}}); COMP_CWORD={{(words.Length - 1).ToString(CultureInfo.InvariantCulture)}}
                 _{{command}}_complete
-                printf '%s\n' "${COMPREPLY[@]}"
-                """],
-            cancellationToken,
+                printf '%s
+' "${COMPREPLY[@]}"
+                """),
+            // zsh's completion widget sets BUFFER and CURSOR and takes the candidates through compadd; outside an interactive
+            // shell those are stood in for, and the function the script registers is called as the widget would.
+            "zsh" => ("zsh", $$"""
+                compdef() { : }
+                source '{{script}}'
+                compadd() { [[ $1 == -a ]] && print -rl -- ${(P)2} }
+                _files() { print -r -- FILES }
+                BUFFER='{{line}}'; CURSOR={{cursor}}
+                _{{command}}_complete
+                """),
+            // fish completes a line non-interactively with `complete -C`.
+            _ => ("fish", $"source '{script}'; complete -C'{line}'"),
+        };
+        var (exitCode, output, error) = await _tools.RunAsync(
+            program, ["-c", code], cancellationToken,
             new Dictionary<string, string> { ["PATH"] = _tools.ToolPath + ":" + Environment.GetEnvironmentVariable("PATH") });
 
         Assert.That(exitCode, Is.Zero, error);
-        Assert.That(output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(c => !c.StartsWith('-') || expected.StartsWith('-')).Where(c => !c.StartsWith('/')), Is.EqualTo(expected.Split('\n')));
+        var offered = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Where(c => !c.StartsWith('-') || expected.StartsWith('-'))
+            .Where(c => !c.StartsWith('/'));
+        Assert.That(offered, Is.EqualTo(expected.Split('\n')), $"{shell} completing '{line}'");
     }
 
     private static Process StartLongRunning(string program, IEnumerable<string> args)
