@@ -201,8 +201,7 @@ public sealed class InstalledToolsIntegrationTests
                 COMP_LINE='{{line}}'; COMP_POINT={{cursor}}
                 COMP_WORDS=({{string.Join(' ', words.Select(w => $"'{w}'"))}}); COMP_CWORD={{(words.Length - 1).ToString(CultureInfo.InvariantCulture)}}
                 _{{command}}_complete
-                printf '%s
-' "${COMPREPLY[@]}"
+                printf '%s\n' "${COMPREPLY[@]}"
                 """),
             // zsh's completion widget sets BUFFER and CURSOR and takes the candidates through compadd; outside an interactive
             // shell those are stood in for, and the function the script registers is called as the widget would.
