@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
@@ -21,7 +20,7 @@ internal static class AccessBenchmark
 
     public static async Task RunAsync(int requests)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "TeleClaude.Daemon.dll");
+        var dll = ChildProcesses.DaemonDll();
         var directory = Directory.CreateTempSubdirectory("tcb-access-");
         var socket = Path.Combine(directory.FullName, "d.sock");
         using var portProbe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
@@ -29,26 +28,15 @@ internal static class AccessBenchmark
         var port = ((System.Net.IPEndPoint)portProbe.LocalEndpoint).Port;
         portProbe.Stop();
 
-        var start = new ProcessStartInfo(IdleCpuProbe.DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory.FullName };
-        foreach (var arg in new[]
-        {
-            dll, "--socket", socket, "--db", Path.Combine(directory.FullName, "d.db"), "--computer", "access-bench",
+        var (process, output) = ChildProcesses.StartDotnet(dll, directory,
+        [
+            "--socket", socket, "--db", Path.Combine(directory.FullName, "d.db"), "--computer", "access-bench",
             $"--tcp=http://127.0.0.1:{port}", $"--TeleClaude:Sessions:TmuxSocketName=tcb-{directory.Name}",
             "--Logging:LogLevel:Default=Error", "--Logging:LogLevel:Microsoft.AspNetCore=Error",
-        })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        var output = new ConcurrentQueue<string>();
-        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
-        process.OutputDataReceived += (_, e) => IdleCpuProbe.Keep(output, e.Data);
-        process.ErrorDataReceived += (_, e) => IdleCpuProbe.Keep(output, e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        ]);
         try
         {
-            await IdleCpuProbe.WaitForHealthAsync(process, socket, output);
+            await ChildProcesses.WaitForHealthAsync(process, socket, output);
             var token = (await File.ReadAllTextAsync(Path.Combine(directory.FullName, "api-token"))).Trim();
             using var tcp = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
             using var unix = new HttpClient(UnixSocketHttp.CreateHandler(socket)) { BaseAddress = UnixSocketHttp.BaseAddress };

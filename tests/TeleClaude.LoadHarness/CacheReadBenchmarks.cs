@@ -49,7 +49,7 @@ public class CacheReadBenchmarks
             _cache.ReplaceRemoteSessions(computer, Enumerable.Range(0, perRemote).Select(i => MicroData.Session(computer, (r * perRemote) + i, outputLines: 4)).ToArray());
         }
 
-        await TransportBenchmark.WaitForPushesToSettleAsync(_app.Services.GetRequiredService<HubCounters>());
+        await HarnessWaits.WaitForPushesToSettleAsync(_app.Services.GetRequiredService<HubCounters>());
         var count = (await _cache.GetSessionsAsync(CancellationToken.None)).Count;
         if (count != Sessions)
         {

@@ -42,52 +42,27 @@ internal sealed class ChildDaemon : IAsyncDisposable
     public static async Task<ChildDaemon> StartAsync(
         string name, string redisConfiguration, TimeSpan? heartbeatInterval, string? daemonDll = null, IReadOnlyList<string>? extraArgs = null)
     {
-        var dll = daemonDll ?? Path.Combine(AppContext.BaseDirectory, "TeleClaude.Daemon.dll");
-        if (!File.Exists(dll))
-        {
-            throw new FileNotFoundException("The daemon is not in the harness output; build the harness first.", dll);
-        }
-
+        var dll = ChildProcesses.DaemonDll(daemonDll);
         var directory = System.IO.Directory.CreateTempSubdirectory("tcb-child-");
         var socket = Path.Combine(directory.FullName, "d.sock");
-        var start = new ProcessStartInfo(IdleCpuProbe.DotnetHost())
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = directory.FullName,
-        };
-        start.ArgumentList.Add(dll);
-        foreach (var arg in new[]
-        {
+        List<string> args =
+        [
             "--socket", socket, "--db", Path.Combine(directory.FullName, "d.db"), "--computer", name,
             $"--TeleClaude:Redis:Configuration={redisConfiguration}",
             $"--TeleClaude:Sessions:TmuxSocketName=tcb-{directory.Name}",
             "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.AspNetCore=Warning",
-        })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
+        ];
         if (heartbeatInterval is { } interval)
         {
-            start.ArgumentList.Add(string.Create(CultureInfo.InvariantCulture, $"--TeleClaude:HeartbeatInterval={interval:c}"));
+            args.Add(string.Create(CultureInfo.InvariantCulture, $"--TeleClaude:HeartbeatInterval={interval:c}"));
         }
 
-        foreach (var arg in extraArgs ?? [])
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        var output = new ConcurrentQueue<string>();
-        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
-        process.OutputDataReceived += (_, e) => IdleCpuProbe.Keep(output, e.Data);
-        process.ErrorDataReceived += (_, e) => IdleCpuProbe.Keep(output, e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        args.AddRange(extraArgs ?? []);
+        var (process, output) = ChildProcesses.StartDotnet(dll, directory, args);
         var child = new ChildDaemon(process, directory, output, socket);
         try
         {
-            await IdleCpuProbe.WaitForHealthAsync(process, socket, output);
+            await ChildProcesses.WaitForHealthAsync(process, socket, output);
         }
         catch
         {
@@ -129,6 +104,6 @@ internal sealed class ChildDaemon : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await ChildProcesses.StopAndCleanAsync(_process, _directory);
-        IdleCpuProbe.KillTmuxServer("tcb-" + _directory.Name);
+        ChildProcesses.KillTmuxServer("tcb-" + _directory.Name);
     }
 }

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Sockets;
-using TeleClaude.Client;
 
 namespace TeleClaude.LoadHarness;
 
@@ -15,50 +13,28 @@ internal sealed record IdleCpuRow(string Setup, double WindowSeconds, double Cpu
 /// </summary>
 internal static class IdleCpuProbe
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
-
     public static async Task<IdleCpuRow> MeasureAsync(string setup, string? redisConfiguration, TimeSpan settle, TimeSpan window)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "TeleClaude.Daemon.dll");
-        if (!File.Exists(dll))
-        {
-            throw new FileNotFoundException("The daemon is not in the harness output; build the harness first.", dll);
-        }
-
+        var dll = ChildProcesses.DaemonDll();
         var directory = Directory.CreateTempSubdirectory("tcb-idle-");
         var socket = Path.Combine(directory.FullName, "d.sock");
-        var start = new ProcessStartInfo(DotnetHost())
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = directory.FullName,
-        };
-        start.ArgumentList.Add(dll);
-        foreach (var arg in new[]
-        {
+        List<string> args =
+        [
             "--socket", socket, "--db", Path.Combine(directory.FullName, "d.db"), "--computer", "idle",
             // Its own tmux server (the daemon follows it from the start), never the user's default one.
             $"--TeleClaude:Sessions:TmuxSocketName={directory.Name}",
             "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.AspNetCore=Warning",
-        })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
+        ];
         if (redisConfiguration is not null)
         {
-            start.ArgumentList.Add($"--TeleClaude:Redis:Configuration={redisConfiguration}");
+            args.Add($"--TeleClaude:Redis:Configuration={redisConfiguration}");
         }
 
-        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
-        process.OutputDataReceived += (_, e) => Keep(output, e.Data);
-        process.ErrorDataReceived += (_, e) => Keep(output, e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var (child, output) = ChildProcesses.StartDotnet(dll, directory, args);
+        using var process = child;
         try
         {
-            await WaitForHealthAsync(process, socket, output);
+            await ChildProcesses.WaitForHealthAsync(process, socket, output);
             await Task.Delay(settle);
             var ticksPerSecond = ClockTicksPerSecond();
             var before = CpuTicks(process.Id);
@@ -82,7 +58,7 @@ internal static class IdleCpuProbe
                 await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
             }
 
-            KillTmuxServer(directory.Name);
+            ChildProcesses.KillTmuxServer(directory.Name);
             try
             {
                 directory.Delete(recursive: true);
@@ -91,56 +67,6 @@ internal static class IdleCpuProbe
             {
             }
         }
-    }
-
-    /// <summary>Stops a child daemon's tmux server (a killed daemon leaves its watch session behind).</summary>
-    internal static void KillTmuxServer(string socketName)
-    {
-        using var tmux = Process.Start(new ProcessStartInfo("tmux", ["-L", socketName, "kill-server"]) { RedirectStandardError = true });
-        tmux?.WaitForExit(5000);
-    }
-
-    internal static void Keep(System.Collections.Concurrent.ConcurrentQueue<string> output, string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        output.Enqueue(line);
-        while (output.Count > 20)
-        {
-            output.TryDequeue(out _);
-        }
-    }
-
-    internal static async Task WaitForHealthAsync(Process process, string socket, System.Collections.Concurrent.ConcurrentQueue<string> output)
-    {
-        var deadline = Stopwatch.GetTimestamp() + (long)(StartTimeout.TotalSeconds * Stopwatch.Frequency);
-        while (Stopwatch.GetTimestamp() < deadline)
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"The idle daemon exited at start with code {process.ExitCode}: {string.Join(" | ", output)}");
-            }
-
-            if (File.Exists(socket))
-            {
-                try
-                {
-                    using var rest = new TeleClaudeRestClient(socket);
-                    await rest.HealthAsync().WaitAsync(TimeSpan.FromSeconds(2));
-                    return;
-                }
-                catch (Exception ex) when (ex is HttpRequestException or SocketException or TimeoutException or IOException)
-                {
-                }
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"The idle daemon did not answer /health within {StartTimeout.TotalSeconds:0} s.");
     }
 
     /// <summary>utime + stime (fields 14 and 15) of /proc/&lt;pid&gt;/stat, in clock ticks.</summary>
@@ -173,18 +99,5 @@ internal static class IdleCpuProbe
         }
 
         return 100;
-    }
-
-    /// <summary>The dotnet host that runs this process when started through <c>dotnet run</c>; else <c>dotnet</c> on PATH.</summary>
-    internal static string DotnetHost()
-    {
-        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        if (!string.IsNullOrEmpty(host) && File.Exists(host))
-        {
-            return host;
-        }
-
-        var self = Environment.ProcessPath;
-        return self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
     }
 }

@@ -24,7 +24,7 @@ internal static class IdleTrafficBenchmark
     public static async Task RunAsync(IdleSettings settings)
     {
         var started = Stopwatch.GetTimestamp();
-        var loadBefore = TransportBenchmark.LoadAverage();
+        var loadBefore = MachineInfo.LoadAverage();
         var builds = new List<(string Name, string? Dll)> { ("this build", null) };
         if (settings.BaselineDll is { } baseline)
         {
@@ -33,7 +33,7 @@ internal static class IdleTrafficBenchmark
 
         Console.Error.WriteLine($"[harness] idle: {builds.Count} build(s) side by side, each alone on its own redis-server; {Settle.TotalSeconds:0} s settle + 2 windows of {settings.Window.TotalSeconds:0} s");
         var samples = await Task.WhenAll(builds.Select(b => MeasureAsync(b.Name, b.Dll, settings.Window)));
-        Print(settings, samples.SelectMany(s => s).ToList(), Stopwatch.GetElapsedTime(started), loadBefore, TransportBenchmark.LoadAverage());
+        Print(settings, samples.SelectMany(s => s).ToList(), Stopwatch.GetElapsedTime(started), loadBefore, MachineInfo.LoadAverage());
     }
 
     private static async Task<List<Sample>> MeasureAsync(string build, string? dll, TimeSpan window)

@@ -23,4 +23,17 @@ internal static class MachineInfo
             return RuntimeInformation.ProcessArchitecture.ToString();
         }
     }
+
+    /// <summary>The 1, 5 and 15 minute load averages, as /proc/loadavg says them; "n/a" when it cannot be read.</summary>
+    public static string LoadAverage()
+    {
+        try
+        {
+            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "n/a";
+        }
+    }
 }

@@ -29,7 +29,7 @@ internal static class PeerBenchmark
     public static async Task RunAsync(PeerSettings settings)
     {
         var started = Stopwatch.GetTimestamp();
-        var loadBefore = TransportBenchmark.LoadAverage();
+        var loadBefore = MachineInfo.LoadAverage();
         var rows = new List<Row>();
         Progress("starting redis-server");
         await using (var redis = await HarnessRedis.StartAsync())
@@ -42,7 +42,7 @@ internal static class PeerBenchmark
             Progress("starting the daemon as a child process (default settings)");
             await using var child = await ChildDaemon.StartAsync(LocalName, redis.Configuration, heartbeatInterval: null);
             using var rest = child.Rest();
-            await TransportBenchmark.WaitUntilAsync(
+            await HarnessWaits.WaitUntilAsync(
                 () => rest.ListComputersAsync().GetAwaiter().GetResult().Any(c => c.Name == PeerName && c.Status == ComputerStatus.Online),
                 WaitTimeout,
                 "the daemon lists the peer online");
@@ -51,7 +51,7 @@ internal static class PeerBenchmark
             rows.AddRange(await EventsAndOnlineAsync(child, redis, peer, settings));
         }
 
-        Print(settings, rows, Stopwatch.GetElapsedTime(started), loadBefore, TransportBenchmark.LoadAverage());
+        Print(settings, rows, Stopwatch.GetElapsedTime(started), loadBefore, MachineInfo.LoadAverage());
     }
 
     /// <summary>A list of partial sessions as the seed writes them (no agent, no created_at; the original system's names).</summary>
@@ -100,7 +100,7 @@ internal static class PeerBenchmark
                 await client.DisposeAsync();
             }
 
-            await TransportBenchmark.WaitUntilAsync(
+            await HarnessWaits.WaitUntilAsync(
                 () => rest.DiagnosticsAsync().GetAwaiter().GetResult().InterestedIn.Count == 0,
                 WaitTimeout,
                 "the daemon has no interest left");

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace TeleClaude.LoadHarness;
 
 /// <summary>
@@ -18,6 +16,8 @@ internal static class Program
 {
     /// <summary>Upper bound for <c>--iterations</c>, so one run stays within a few minutes.</summary>
     public const int MaxIterations = 1000;
+
+    private const string SeeUsage = "see the usage below for the ranges.";
 
     private const string Usage =
         "usage: TeleClaude.LoadHarness snapshot [--iterations N]\n" +
@@ -106,17 +106,11 @@ internal static class Program
     private static async Task<int> SnapshotAsync(string[] args)
     {
         int? iterations = null;
-        for (var i = 1; i < args.Length; i++)
+        var flags = new HarnessFlags($"--iterations takes a whole number from 1 to {MaxIterations}.")
+            .Int("--iterations", 1, MaxIterations, n => iterations = n);
+        if (!flags.TryParse(args, out var bad, out var hint))
         {
-            if (args[i] == "--iterations" && i + 1 < args.Length && TryInt(args[i + 1], 1, MaxIterations, out var n))
-            {
-                iterations = n;
-                i++;
-            }
-            else
-            {
-                return await BadArgumentAsync(args[i], $"--iterations takes a whole number from 1 to {MaxIterations}.");
-            }
+            return await BadArgumentAsync(bad, hint);
         }
 
         await SnapshotBenchmark.RunAsync(iterations);
@@ -129,40 +123,14 @@ internal static class Program
         var sessions = 50;
         var runs = 10;
         var window = 30;
-        for (var i = 1; i < args.Length; i++)
+        var flags = new HarnessFlags(SeeUsage)
+            .IntList("--remotes", 1, 20, list => remotes = list, "--remotes takes a comma-separated list of whole numbers from 1 to 20, e.g. 2,10.")
+            .Int("--sessions-per-remote", 1, 1000, s => sessions = s)
+            .Int("--runs", 1, 100, r => runs = r)
+            .Int("--window", 5, 120, w => window = w);
+        if (!flags.TryParse(args, out var bad, out var hint))
         {
-            var value = i + 1 < args.Length ? args[i + 1] : "";
-            switch (args[i])
-            {
-                case "--remotes":
-                    var parts = value.Split(',', StringSplitOptions.TrimEntries);
-                    var parsed = new List<int>();
-                    foreach (var part in parts)
-                    {
-                        if (!TryInt(part, 1, 20, out var r))
-                        {
-                            return await BadArgumentAsync(args[i], "--remotes takes a comma-separated list of whole numbers from 1 to 20, e.g. 2,10.");
-                        }
-
-                        parsed.Add(r);
-                    }
-
-                    remotes = parsed;
-                    break;
-                case "--sessions-per-remote" when TryInt(value, 1, 1000, out var s):
-                    sessions = s;
-                    break;
-                case "--runs" when TryInt(value, 1, 100, out var r):
-                    runs = r;
-                    break;
-                case "--window" when TryInt(value, 5, 120, out var w):
-                    window = w;
-                    break;
-                default:
-                    return await BadArgumentAsync(args[i], "see the usage below for the ranges.");
-            }
-
-            i++;
+            return await BadArgumentAsync(bad, hint);
         }
 
         await TransportBenchmark.RunAsync(new TransportSettings(
@@ -176,28 +144,14 @@ internal static class Program
         var window = TimeSpan.FromSeconds(15);
         var samples = 200;
         string? daemon = null;
-        for (var i = 1; i < args.Length; i++)
+        var flags = new HarnessFlags("agents takes --sessions 0,20,100 (each 0-500), --window S (5-120), --samples N (0-2000), --daemon PATH/TeleClaude.Daemon.dll.")
+            .IntList("--sessions", 0, 500, list => sessions = list)
+            .Int("--window", 5, 120, w => window = TimeSpan.FromSeconds(w))
+            .Int("--samples", 0, 2000, s => samples = s)
+            .ExistingFile("--daemon", path => daemon = path);
+        if (!flags.TryParse(args, out var bad, out var hint))
         {
-            var value = i + 1 < args.Length ? args[i + 1] : "";
-            switch (args[i])
-            {
-                case "--sessions" when TryIntList(value, 0, 500, out var list):
-                    sessions = list;
-                    break;
-                case "--window" when TryInt(value, 5, 120, out var w):
-                    window = TimeSpan.FromSeconds(w);
-                    break;
-                case "--samples" when TryInt(value, 0, 2000, out var s):
-                    samples = s;
-                    break;
-                case "--daemon" when File.Exists(value):
-                    daemon = Path.GetFullPath(value);
-                    break;
-                default:
-                    return await BadArgumentAsync(args[i], "agents takes --sessions 0,20,100 (each 0-500), --window S (5-120), --samples N (0-2000), --daemon PATH/TeleClaude.Daemon.dll.");
-            }
-
-            i++;
+            return await BadArgumentAsync(bad, hint);
         }
 
         await AgentsBenchmark.RunAsync(sessions, window, samples, daemon);
@@ -210,28 +164,14 @@ internal static class Program
         var sessions = 20;
         IReadOnlyList<int> clients = [1, 10, 100];
         IReadOnlyList<int> rates = [10, 100, 1000];
-        for (var i = 1; i < args.Length; i++)
+        var flags = new HarnessFlags(SeeUsage)
+            .IntList("--remotes", 1, 50, list => remotes = list)
+            .Int("--sessions-per-remote", 1, 200, s => sessions = s)
+            .IntList("--clients", 1, 200, list => clients = list)
+            .IntList("--rates", 1, 5000, list => rates = list);
+        if (!flags.TryParse(args, out var bad, out var hint))
         {
-            var value = i + 1 < args.Length ? args[i + 1] : "";
-            switch (args[i])
-            {
-                case "--remotes" when TryIntList(value, 1, 50, out var list):
-                    remotes = list;
-                    break;
-                case "--sessions-per-remote" when TryInt(value, 1, 200, out var s):
-                    sessions = s;
-                    break;
-                case "--clients" when TryIntList(value, 1, 200, out var list):
-                    clients = list;
-                    break;
-                case "--rates" when TryIntList(value, 1, 5000, out var list):
-                    rates = list;
-                    break;
-                default:
-                    return await BadArgumentAsync(args[i], "see the usage below for the ranges.");
-            }
-
-            i++;
+            return await BadArgumentAsync(bad, hint);
         }
 
         await CriteriaBenchmark.RunAsync(new CriteriaSettings(
@@ -242,28 +182,14 @@ internal static class Program
     private static async Task<int> PeerAsync(string[] args)
     {
         int sessions = 20, rounds = 20, events = 500, online = 20;
-        for (var i = 1; i < args.Length; i++)
+        var flags = new HarnessFlags(SeeUsage)
+            .Int("--sessions", 1, 1000, s => sessions = s)
+            .Int("--rounds", 1, 200, r => rounds = r)
+            .Int("--events", 1, 10000, e => events = e)
+            .Int("--online", 1, 50, o => online = o);
+        if (!flags.TryParse(args, out var bad, out var hint))
         {
-            var value = i + 1 < args.Length ? args[i + 1] : "";
-            switch (args[i])
-            {
-                case "--sessions" when TryInt(value, 1, 1000, out var s):
-                    sessions = s;
-                    break;
-                case "--rounds" when TryInt(value, 1, 200, out var r):
-                    rounds = r;
-                    break;
-                case "--events" when TryInt(value, 1, 10000, out var e):
-                    events = e;
-                    break;
-                case "--online" when TryInt(value, 1, 50, out var o):
-                    online = o;
-                    break;
-                default:
-                    return await BadArgumentAsync(args[i], "see the usage below for the ranges.");
-            }
-
-            i++;
+            return await BadArgumentAsync(bad, hint);
         }
 
         await PeerBenchmark.RunAsync(new PeerSettings(sessions, rounds, events, online));
@@ -274,22 +200,12 @@ internal static class Program
     {
         var window = 120;
         string? baseline = null;
-        for (var i = 1; i < args.Length; i++)
+        var flags = new HarnessFlags("--window takes 10-600 seconds; --baseline an existing TeleClaude.Daemon.dll.")
+            .Int("--window", 10, 600, w => window = w)
+            .ExistingFile("--baseline", path => baseline = path);
+        if (!flags.TryParse(args, out var bad, out var hint))
         {
-            var value = i + 1 < args.Length ? args[i + 1] : "";
-            switch (args[i])
-            {
-                case "--window" when TryInt(value, 10, 600, out var w):
-                    window = w;
-                    break;
-                case "--baseline" when File.Exists(value):
-                    baseline = Path.GetFullPath(value);
-                    break;
-                default:
-                    return await BadArgumentAsync(args[i], "--window takes 10-600 seconds; --baseline an existing TeleClaude.Daemon.dll.");
-            }
-
-            i++;
+            return await BadArgumentAsync(bad, hint);
         }
 
         await IdleTrafficBenchmark.RunAsync(new IdleSettings(TimeSpan.FromSeconds(window), baseline));
@@ -299,17 +215,11 @@ internal static class Program
     private static async Task<int> AccessAsync(string[] args)
     {
         var requests = 5000;
-        for (var i = 1; i < args.Length; i++)
+        var flags = new HarnessFlags("--requests takes a whole number from 100 to 100000.")
+            .Int("--requests", 100, 100_000, n => requests = n);
+        if (!flags.TryParse(args, out var bad, out var hint))
         {
-            if (args[i] == "--requests" && i + 1 < args.Length && TryInt(args[i + 1], 100, 100_000, out var n))
-            {
-                requests = n;
-                i++;
-            }
-            else
-            {
-                return await BadArgumentAsync(args[i], "--requests takes a whole number from 100 to 100000.");
-            }
+            return await BadArgumentAsync(bad, hint);
         }
 
         await AccessBenchmark.RunAsync(requests);
@@ -321,25 +231,13 @@ internal static class Program
         var rate = 50;
         var minutes = 5;
         var sessions = 10;
-        for (var i = 1; i < args.Length; i++)
+        var flags = new HarnessFlags(SeeUsage)
+            .Int("--rate", 1, 1000, r => rate = r)
+            .Int("--minutes", 1, 240, m => minutes = m)
+            .Int("--sessions", 1, 100, s => sessions = s);
+        if (!flags.TryParse(args, out var bad, out var hint))
         {
-            var value = i + 1 < args.Length ? args[i + 1] : "";
-            switch (args[i])
-            {
-                case "--rate" when TryInt(value, 1, 1000, out var r):
-                    rate = r;
-                    break;
-                case "--minutes" when TryInt(value, 1, 240, out var m):
-                    minutes = m;
-                    break;
-                case "--sessions" when TryInt(value, 1, 100, out var s):
-                    sessions = s;
-                    break;
-                default:
-                    return await BadArgumentAsync(args[i], "see the usage below for the ranges.");
-            }
-
-            i++;
+            return await BadArgumentAsync(bad, hint);
         }
 
         await SoakBenchmark.RunAsync(new SoakSettings(rate, minutes, sessions));
@@ -350,22 +248,12 @@ internal static class Program
     {
         var samples = 200;
         var window = 20;
-        for (var i = 1; i < args.Length; i++)
+        var flags = new HarnessFlags(SeeUsage)
+            .Int("--samples", 10, 2000, s => samples = s)
+            .Int("--window", 5, 120, w => window = w);
+        if (!flags.TryParse(args, out var bad, out var hint))
         {
-            var value = i + 1 < args.Length ? args[i + 1] : "";
-            switch (args[i])
-            {
-                case "--samples" when TryInt(value, 10, 2000, out var s):
-                    samples = s;
-                    break;
-                case "--window" when TryInt(value, 5, 120, out var w):
-                    window = w;
-                    break;
-                default:
-                    return await BadArgumentAsync(args[i], "see the usage below for the ranges.");
-            }
-
-            i++;
+            return await BadArgumentAsync(bad, hint);
         }
 
         await RemoteBenchmark.RunAsync(new RemoteSettings(samples, TimeSpan.FromSeconds(window)));
@@ -376,47 +264,17 @@ internal static class Program
     {
         var events = 500;
         var pulls = 100;
-        for (var i = 1; i < args.Length; i++)
+        var flags = new HarnessFlags(SeeUsage)
+            .Int("--events", 10, 10_000, e => events = e)
+            .Int("--pulls", 10, 1000, p => pulls = p);
+        if (!flags.TryParse(args, out var bad, out var hint))
         {
-            var value = i + 1 < args.Length ? args[i + 1] : "";
-            switch (args[i])
-            {
-                case "--events" when TryInt(value, 10, 10_000, out var e):
-                    events = e;
-                    break;
-                case "--pulls" when TryInt(value, 10, 1000, out var p):
-                    pulls = p;
-                    break;
-                default:
-                    return await BadArgumentAsync(args[i], "see the usage below for the ranges.");
-            }
-
-            i++;
+            return await BadArgumentAsync(bad, hint);
         }
 
         await SigningBenchmark.RunAsync(new SigningSettings(events, pulls));
         return 0;
     }
-
-    private static bool TryIntList(string text, int min, int max, out IReadOnlyList<int> values)
-    {
-        var parsed = new List<int>();
-        values = parsed;
-        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
-        {
-            if (!TryInt(part, min, max, out var value))
-            {
-                return false;
-            }
-
-            parsed.Add(value);
-        }
-
-        return parsed.Count > 0;
-    }
-
-    private static bool TryInt(string text, int min, int max, out int value) =>
-        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= min && value <= max;
 
     private static async Task<int> BadArgumentAsync(string argument, string hint)
     {

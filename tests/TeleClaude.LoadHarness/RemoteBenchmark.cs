@@ -33,7 +33,7 @@ internal static class RemoteBenchmark
     public static async Task RunAsync(RemoteSettings settings)
     {
         var started = Stopwatch.StartNew();
-        var loadBefore = TransportBenchmark.LoadAverage();
+        var loadBefore = MachineInfo.LoadAverage();
         var startedAt = DateTimeOffset.UtcNow;
         var scratch = Directory.CreateTempSubdirectory("tcb-remote-");
         Environment.SetEnvironmentVariable("XDG_CONFIG_HOME", scratch.FullName);
@@ -98,7 +98,7 @@ internal static class RemoteBenchmark
             await Task.Delay(TimeSpan.FromSeconds(2));
             traffic.Add(await TrafficAsync(raw, restB, onA, "nobody watches again", settings.Window));
 
-            Print(settings, startedAt, started.Elapsed, loadBefore, TransportBenchmark.LoadAverage(),
+            Print(settings, startedAt, started.Elapsed, loadBefore, MachineInfo.LoadAverage(),
                 [
                     ("output change → SessionOutput on A's client (remote watcher)", remoteOutput),
                     ("the same change → SessionOutput on B's client (local watcher)", localOutput),

@@ -56,7 +56,7 @@ internal static class SigningBenchmark
 
     public static async Task RunAsync(SigningSettings settings)
     {
-        var loadBefore = TransportBenchmark.LoadAverage();
+        var loadBefore = MachineInfo.LoadAverage();
         var startedAt = DateTimeOffset.UtcNow;
         var scratch = Directory.CreateTempSubdirectory("tcb-signing-");
         Environment.SetEnvironmentVariable("XDG_CONFIG_HOME", scratch.FullName);
@@ -104,7 +104,7 @@ internal static class SigningBenchmark
             }
 
             var counters = (await Counters(plain), await Counters(signed));
-            Print(settings, startedAt, pairs, counters, InProcessCost(key), loadBefore, TransportBenchmark.LoadAverage());
+            Print(settings, startedAt, pairs, counters, InProcessCost(key), loadBefore, MachineInfo.LoadAverage());
         }
         finally
         {

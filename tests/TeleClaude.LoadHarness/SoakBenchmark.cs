@@ -31,7 +31,7 @@ internal static class SoakBenchmark
     public static async Task RunAsync(SoakSettings settings)
     {
         var total = settings.Rate * settings.Minutes * 60;
-        var loadBefore = TransportBenchmark.LoadAverage();
+        var loadBefore = MachineInfo.LoadAverage();
         var startedAt = DateTimeOffset.UtcNow;
         var scratch = Directory.CreateTempSubdirectory("tcb-soak-");
         // The children read no user configuration file but this empty one (ChildDaemon passes the environment on).
@@ -120,7 +120,7 @@ internal static class SoakBenchmark
             var countersB = (await restB.DiagnosticsAsync().WaitAsync(WaitTimeout)).Counters;
 
             Print(settings, startedAt, clock.Elapsed, achieved, sent, receiver.Arrivals, receiver.Duplicates, failed, samples, ticksPerSecond,
-                (healthA, countersA), (healthB, countersB), loadBefore, TransportBenchmark.LoadAverage());
+                (healthA, countersA), (healthB, countersB), loadBefore, MachineInfo.LoadAverage());
         }
         finally
         {

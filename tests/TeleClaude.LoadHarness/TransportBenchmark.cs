@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using TeleClaude.Client;
 using TeleClaude.Contracts;
 using TeleClaude.Daemon.Caching;
@@ -19,7 +18,7 @@ internal sealed record TransportSettings(IReadOnlyList<int> Remotes, int Session
 /// of a remote change to a push on the local client, and the idle Redis traffic; then the idle CPU of one
 /// daemon in a child process, with and without Redis.
 /// </summary>
-internal static class TransportBenchmark
+internal static partial class TransportBenchmark
 {
     private const string LocalName = "local";
 
@@ -47,7 +46,7 @@ internal static class TransportBenchmark
     public static async Task RunAsync(TransportSettings settings)
     {
         var started = Stopwatch.GetTimestamp();
-        var loadBefore = LoadAverage();
+        var loadBefore = MachineInfo.LoadAverage();
         var results = new List<ClusterResult>();
         var cpu = new List<IdleCpuRow>();
         Progress("starting redis-server");
@@ -69,7 +68,7 @@ internal static class TransportBenchmark
             cpu.AddRange(rows);
         }
 
-        Print(settings, results, cpu, Stopwatch.GetElapsedTime(started), loadBefore, LoadAverage());
+        Print(settings, results, cpu, Stopwatch.GetElapsedTime(started), loadBefore, MachineInfo.LoadAverage());
     }
 
     private static async Task<ClusterResult> RunClusterAsync(HarnessRedis redis, RawRedisClient raw, InfoCost infoCost, int n, TransportSettings settings)
@@ -94,14 +93,7 @@ internal static class TransportBenchmark
             Progress($"{n} remotes: creating {s} sessions on each through REST");
             var created = await Task.WhenAll(remotes.Select(r => CreateSessionsAsync(r, rests[r.Name], s)));
             var sessionsByRemote = remotes.Select((r, i) => (r.Name, created[i])).ToDictionary(x => x.Name, x => x.Item2, StringComparer.Ordinal);
-            await WaitUntilAsync(
-                () => remoteNames.All(local.Get<DaemonCache>().OnlineRemoteComputers().Contains),
-                InterestTimeout,
-                $"the local daemon sees all {n} remotes online");
-            await WaitUntilAsync(
-                () => remotes.All(r => r.Get<DaemonCache>().OnlineRemoteComputers().Contains(LocalName)),
-                InterestTimeout,
-                "every remote sees the local daemon online");
+            await HarnessWaits.UntilAllOnlineAsync(local, remotes, InterestTimeout);
 
             var views = new List<ViewRow>();
             var allIds = sessionsByRemote.Values.SelectMany(x => x).Select(x => x.SessionId).ToArray();
@@ -222,7 +214,7 @@ internal static class TransportBenchmark
             cache.ReplaceRemoteSessions(computer, Array.Empty<SessionPatch>());
         }
 
-        await WaitForPushesToSettleAsync(local.Get<HubCounters>());
+        await HarnessWaits.WaitForPushesToSettleAsync(local.Get<HubCounters>());
 
         var receiver = new ViewReceiver(expected);
         var start = Stopwatch.GetTimestamp();
@@ -348,45 +340,11 @@ internal static class TransportBenchmark
 
     /// <summary>Waits until the local daemon's interest in sessions and every live remote's view of it agree with <paramref name="interested"/>.</summary>
     private static Task WaitForInterestAsync(BenchDaemon local, IReadOnlyList<BenchDaemon> liveRemotes, bool interested) =>
-        WaitUntilAsync(
+        HarnessWaits.WaitUntilAsync(
             () => local.Get<InterestManager>().IsInterested(Views.Sessions) == interested
                 && liveRemotes.All(r => r.Get<PeerDirectory>().InterestedPeers(Views.Sessions).Contains(LocalName) == interested),
             InterestTimeout,
             $"every remote sees the local daemon {(interested ? "interested" : "not interested")} in sessions");
-
-    internal static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what)
-    {
-        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
-        while (!condition())
-        {
-            if (Stopwatch.GetTimestamp() > deadline)
-            {
-                throw new TimeoutException($"Gave up after {timeout.TotalSeconds:0} s waiting until {what}.");
-            }
-
-            await Task.Delay(10);
-        }
-    }
-
-    internal static async Task WaitForPushesToSettleAsync(HubCounters counters)
-    {
-        var deadline = Stopwatch.GetTimestamp() + (long)(5 * Stopwatch.Frequency);
-        long Handled()
-        {
-            var snapshot = counters.Snapshot(0);
-            return snapshot["pushes"] + snapshot["push_failures"];
-        }
-
-        var last = Handled();
-        var quiet = 0;
-        while (quiet < 2 && Stopwatch.GetTimestamp() < deadline)
-        {
-            await Task.Delay(25);
-            var now = Handled();
-            quiet = now == last ? quiet + 1 : 0;
-            last = now;
-        }
-    }
 
     /// <summary>What one INFO call adds to the counters it reads (measured on the idle server at start).</summary>
     private sealed record InfoCost(long Commands, long InputBytes);
@@ -406,96 +364,5 @@ internal static class TransportBenchmark
         return values;
     }
 
-    internal static string LoadAverage()
-    {
-        try
-        {
-            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
-        }
-        catch (IOException)
-        {
-            return "n/a";
-        }
-    }
-
     private static void Progress(string message) => Console.Error.WriteLine($"[harness] {message}");
-
-    private static void Print(TransportSettings settings, List<ClusterResult> results, List<IdleCpuRow> cpu, TimeSpan elapsed, string loadBefore, string loadAfter)
-    {
-        var inv = CultureInfo.InvariantCulture;
-        var s = settings.SessionsPerRemote;
-        var sb = new StringBuilder();
-        sb.AppendLine("## Redis transport");
-        sb.AppendLine();
-        sb.AppendLine(inv, $"Machine: {MachineInfo.Describe()}");
-        sb.AppendLine(inv, $"Run: {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {elapsed.TotalSeconds:0} s in total; load average {loadBefore} before, {loadAfter} after.");
-        sb.AppendLine(inv, $"Daemons (1 local + N remotes) share this process and one redis-server on loopback; heartbeat interval {HeartbeatInterval.TotalSeconds:0} s; {s} sessions per remote; hub protocol JSON.");
-        sb.AppendLine();
-
-        sb.AppendLine("### 1. Time to a full sessions view on the local daemon");
-        sb.AppendLine();
-        sb.AppendLine("| remotes | sessions in view | case | path | median ms | p99 ms | runs | note |");
-        sb.AppendLine("|---:|---:|---|---|---:|---:|---:|---|");
-        foreach (var row in results.SelectMany(r => r.Views))
-        {
-            var inView = row.Case == "all up" ? row.Remotes * s : (row.Remotes - 1) * s;
-            sb.AppendLine(inv, $"| {row.Remotes} | {inView:N0} | {row.Case} | {row.Path} | {Stats.Median(row.SortedMs):0.0} | {Stats.Percentile(row.SortedMs, 99):0.0} | {row.SortedMs.Count} | {row.Note} |");
-        }
-
-        sb.AppendLine();
-        sb.AppendLine("### 2. Cache path vs baseline (same run, medians)");
-        sb.AppendLine();
-        sb.AppendLine("| remotes | case | cache cold ms | baseline ms | cache / baseline |");
-        sb.AppendLine("|---:|---|---:|---:|---:|");
-        foreach (var result in results)
-        {
-            foreach (var @case in new[] { "all up", "1 down" })
-            {
-                var cache = result.Views.First(v => v.Case == @case && v.Path.EndsWith("cold", StringComparison.Ordinal));
-                var baseline = result.Views.First(v => v.Case == @case && v.Path.StartsWith("baseline", StringComparison.Ordinal));
-                var c = Stats.Median(cache.SortedMs);
-                var b = Stats.Median(baseline.SortedMs);
-                sb.AppendLine(inv, $"| {result.Views[0].Remotes} | {@case} | {c:0.0} | {b:0.0} | {c / b:0.00} |");
-            }
-        }
-
-        sb.AppendLine();
-        sb.AppendLine("### 3. Event latency: remote PATCH /sessions/{id} (title) to SessionUpdated on the local client");
-        sb.AppendLine();
-        sb.AppendLine("| remotes | events | median ms | p99 ms | max ms | p99 < 50 ms | of which REST PATCH round trip, median ms |");
-        sb.AppendLine("|---:|---:|---:|---:|---:|---|---:|");
-        foreach (var e in results.Select(r => r.Events))
-        {
-            var p99 = Stats.Percentile(e.SortedMs, 99);
-            sb.AppendLine(inv, $"| {e.Remotes} | {e.SortedMs.Count} | {Stats.Median(e.SortedMs):0.00} | {p99:0.00} | {e.SortedMs[^1]:0.00} | {(p99 < 50 ? "yes" : "no")} | {Stats.Median(e.SortedRestMs):0.00} |");
-        }
-
-        sb.AppendLine();
-        sb.AppendLine(inv, $"### 4. Redis traffic with no client subscribed anywhere ({settings.IdleWindow.TotalSeconds:0} s window, heartbeat every {HeartbeatInterval.TotalSeconds:0} s)");
-        sb.AppendLine();
-        sb.AppendLine("| remotes | daemons | commands/min | per daemon per heartbeat | input bytes/min | extrapolated commands/min at the default 30 s heartbeat |");
-        sb.AppendLine("|---:|---:|---:|---:|---:|---:|");
-        foreach (var t in results.Select(r => r.Traffic))
-        {
-            var perMinute = t.Commands * 60 / t.WindowSeconds;
-            var heartbeats = t.Daemons * t.WindowSeconds / HeartbeatInterval.TotalSeconds;
-            sb.AppendLine(inv, $"| {t.Remotes} | {t.Daemons} | {perMinute:N0} | {t.Commands / heartbeats:0.0} | {t.InputBytes * 60 / t.WindowSeconds:N0} | {perMinute * HeartbeatInterval.TotalSeconds / 30:N0} |");
-        }
-
-        sb.AppendLine();
-        sb.AppendLine(inv, $"### 5. Idle CPU of one daemon (child process, 5 s after /health answers, {settings.IdleWindow.TotalSeconds:0} s window, both run side by side)");
-        sb.AppendLine();
-        sb.AppendLine("| setup | window s | CPU s (utime+stime) | CPU % of one core |");
-        sb.AppendLine("|---|---:|---:|---:|");
-        foreach (var row in cpu)
-        {
-            sb.AppendLine(inv, $"| {row.Setup} | {row.WindowSeconds:0.0} | {row.CpuSeconds:0.00} | {row.CpuPercentOfOneCore:0.00} |");
-        }
-
-        sb.AppendLine();
-        sb.AppendLine("p99 is nearest-rank: with fewer than 100 samples it is the slowest one. Cold = the local cache holds no remote sessions and no client is subscribed,");
-        sb.AppendLine("so Subscribe starts the warm-up pulls (in parallel, waited for at most SubscribeWait = 1 s); between runs the harness waits until every remote has seen");
-        sb.AppendLine("the interest end. The all-up rows skip one warm-up round. Idle traffic excludes the harness's own INFO calls (calibrated at start).");
-        Console.Out.Write(sb.ToString());
-    }
 }

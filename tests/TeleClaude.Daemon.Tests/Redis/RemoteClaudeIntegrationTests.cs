@@ -3,6 +3,7 @@ using TeleClaude.Client;
 using TeleClaude.Contracts;
 using TeleClaude.Daemon.Redis;
 using TeleClaude.Daemon.Tests.Infrastructure;
+using static TeleClaude.Daemon.Tests.Infrastructure.AgentPushes;
 
 namespace TeleClaude.Daemon.Tests.Redis;
 
@@ -106,64 +107,5 @@ internal sealed class RemoteClaudeIntegrationTests
         Assert.That(ended.Status, Is.EqualTo(SessionStatus.Terminated));
         Assert.That(b.Get<RedisCounters>().Get(RedisCounters.MalformedRequests), Is.Zero);
         Assert.That(a.Get<RedisCounters>().Get(RedisCounters.MalformedResponses), Is.Zero);
-    }
-
-    /// <summary>Waits for the session's AgentEvent; answers again when it is reported waiting again (see ClaudeCodeIntegrationTests).</summary>
-    private static async Task<AgentEventInfo> UntilStoppedAsync(RecordingClient pushes, string sessionId, Func<Task<SessionInfo>> answer, CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        var answers = 1;
-        var answeredActive = false;
-        while (DateTime.UtcNow < deadline)
-        {
-            foreach (var push in pushes.Drain())
-            {
-                if (push.Payload is AgentEventInfo stopped && stopped.Session.SessionId == sessionId)
-                {
-                    TestContext.Out.WriteLine($"answers needed: {answers}");
-                    return stopped;
-                }
-
-                if (push.Payload is SessionInfo { Status: SessionStatus.Active } active && active.SessionId == sessionId)
-                {
-                    answeredActive = true;
-                }
-                else if (push.Payload is SessionInfo { Status: SessionStatus.Waiting, Waiting.Choices.Count: > 0 } again && again.SessionId == sessionId
-                    && answeredActive && answers < 3)
-                {
-                    answers++;
-                    answeredActive = false;
-                    await answer();
-                }
-            }
-
-            await Task.Delay(50, cancellationToken);
-        }
-
-        var last = pushes.Seen.Select(p => p.Payload).OfType<SessionInfo>().LastOrDefault();
-        throw new TimeoutException($"No AgentEvent within 90 s after {answers} answer(s); last screen:\n{last?.LastOutput}");
-    }
-
-    private static Task<SessionInfo> NextSessionAsync(RecordingClient pushes, string sessionId, Func<SessionInfo, bool> match, CancellationToken cancellationToken) =>
-        WithinAsync(pushes, () => pushes.NextAsync<SessionInfo>(nameof(ISessionsClient.SessionUpdated), s => s.SessionId == sessionId && match(s), cancellationToken));
-
-    /// <summary>Up to 90 s (the real agent on a loaded 2-core machine), then fails with the statuses and last screen seen.</summary>
-    private static async Task<T> WithinAsync<T>(RecordingClient pushes, Func<Task<T>> next)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                return await next();
-            }
-            catch (TimeoutException)
-            {
-            }
-        }
-
-        var last = pushes.Seen.Select(p => p.Payload).OfType<SessionInfo>().LastOrDefault();
-        throw new TimeoutException(
-            $"Nothing matched within 90 s; seen: {string.Join(", ", pushes.Seen.Select(p => p.Payload is SessionInfo s ? $"{p.Method}:{s.Status}" : p.Method).Distinct())}; last screen:\n{last?.LastOutput}");
     }
 }

@@ -1,5 +1,6 @@
 using TeleClaude.Contracts;
 using Telec.Tests.Infrastructure;
+using static Telec.Tests.Infrastructure.TelecScreen;
 
 namespace Telec.Tests.Integration;
 
@@ -89,7 +90,7 @@ public sealed class TelecActionsIntegrationTests
     {
         var session = await _daemon.CreateSessionAsync("Echo session");
         var terminal = await StartAsync();
-        await SelectOnlySessionAsync(terminal, session);
+        await TelecSteps.SelectOnlySessionAsync(terminal, session);
 
         await terminal.SendKeysAsync("m");
         await terminal.WaitForTextAsync("Message to Echo session on alpha");
@@ -108,7 +109,7 @@ public sealed class TelecActionsIntegrationTests
     {
         var session = await _daemon.CreateSessionAsync("Short-lived");
         var terminal = await StartAsync();
-        await SelectOnlySessionAsync(terminal, session);
+        await TelecSteps.SelectOnlySessionAsync(terminal, session);
         await terminal.SendKeysAsync("m");
         await terminal.WaitForTextAsync("Message to Short-lived");
 
@@ -130,7 +131,7 @@ public sealed class TelecActionsIntegrationTests
     {
         var session = await _daemon.CreateSessionAsync("Attach me");
         var terminal = await StartAsync();
-        await SelectOnlySessionAsync(terminal, session);
+        await TelecSteps.SelectOnlySessionAsync(terminal, session);
 
         await terminal.SendKeysAsync("Enter");
         await terminal.WaitForAsync(
@@ -154,7 +155,7 @@ public sealed class TelecActionsIntegrationTests
     {
         var session = await _daemon.CreateSessionAsync("Window me");
         var terminal = await StartAsync(insideTmux: true);
-        await SelectOnlySessionAsync(terminal, session);
+        await TelecSteps.SelectOnlySessionAsync(terminal, session);
 
         await terminal.SendKeysAsync("Enter");
 
@@ -184,22 +185,5 @@ public sealed class TelecActionsIntegrationTests
         await terminal.WaitForAsync(s => s.Contains("Refactor parser", StringComparison.Ordinal) && !s.Contains("filter: codex", StringComparison.Ordinal), "Esc clears the filter");
     }
 
-    private async Task<TmuxTerminal> StartAsync(bool insideTmux = false)
-    {
-        _terminal = await TmuxTerminal.StartTelecAsync(_daemon.SocketPath, insideTmux);
-        await _terminal.WaitForAsync(s => s.Contains("● connected", StringComparison.Ordinal) && s.Contains("alpha (local)", StringComparison.Ordinal), "telec is connected");
-        return _terminal;
-    }
-
-    /// <summary>Rows 0-2 are the computer, the project and its only session.</summary>
-    private static async Task SelectOnlySessionAsync(TmuxTerminal terminal, SessionInfo session)
-    {
-        await terminal.WaitForTextAsync(session.Title!);
-        await terminal.SendKeysAsync("Down");
-        await terminal.SendKeysAsync("Down");
-        await terminal.WaitForTextAsync("· " + session.Title);
-    }
-
-    private static string LineWith(string screen, string text) =>
-        screen.Split('\n').FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal)) ?? "";
+    private async Task<TmuxTerminal> StartAsync(bool insideTmux = false) => _terminal = await TelecSteps.StartConnectedAsync(_daemon.SocketPath, insideTmux);
 }

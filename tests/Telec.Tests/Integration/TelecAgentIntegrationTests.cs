@@ -38,7 +38,7 @@ public sealed class TelecAgentIntegrationTests
     {
         var session = await _daemon.CreateSessionAsync("Echo session");
         var terminal = await StartAsync();
-        await SelectOnlySessionAsync(terminal, session);
+        await TelecSteps.SelectOnlySessionAsync(terminal, session);
 
         // Watched: the daemon pushes the screen (SessionOutput) and the pane's title carries its capture time.
         var first = await terminal.WaitForAsync(
@@ -140,19 +140,5 @@ public sealed class TelecAgentIntegrationTests
             TimeSpan.FromSeconds(30));
     }
 
-    private async Task<TmuxTerminal> StartAsync()
-    {
-        _terminal = await TmuxTerminal.StartTelecAsync(_daemon.SocketPath);
-        await _terminal.WaitForAsync(s => s.Contains("● connected", StringComparison.Ordinal) && s.Contains("alpha (local)", StringComparison.Ordinal), "telec is connected");
-        return _terminal;
-    }
-
-    /// <summary>Rows 0-2 are the computer, the project and its only session.</summary>
-    private static async Task SelectOnlySessionAsync(TmuxTerminal terminal, SessionInfo session)
-    {
-        await terminal.WaitForTextAsync(session.Title!);
-        await terminal.SendKeysAsync("Down");
-        await terminal.SendKeysAsync("Down");
-        await terminal.WaitForTextAsync("· " + session.Title);
-    }
+    private async Task<TmuxTerminal> StartAsync() => _terminal = await TelecSteps.StartConnectedAsync(_daemon.SocketPath);
 }

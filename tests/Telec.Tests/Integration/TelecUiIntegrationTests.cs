@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Telec.Tests.Infrastructure;
+using static Telec.Tests.Infrastructure.TelecScreen;
 
 namespace Telec.Tests.Integration;
 
@@ -141,7 +142,4 @@ public sealed class TelecUiIntegrationTests
         _terminal.WaitForAsync(
             s => s.Contains("● connected", StringComparison.Ordinal) && s.Contains("alpha (local)", StringComparison.Ordinal),
             "telec is connected and shows the local computer");
-
-    private static string LineWith(string screen, string text) =>
-        screen.Split('\n').FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal)) ?? "";
 }

@@ -1,0 +1,44 @@
+using TeleClaude.Contracts;
+
+namespace TeleClaude.Daemon.Agents;
+
+/// <summary>What the tracker keeps of each session beyond its record.</summary>
+internal sealed partial class AgentStateTracker
+{
+    /// <summary>An answer sent: what was asked, the question as the screen showed it, and when.</summary>
+    private sealed record Answer(WaitingInfo Waiting, string Prompt, DateTimeOffset At);
+
+    /// <summary>What the daemon knows of a session beyond its record (not persisted: re-learnt from the next hook or screen).</summary>
+    private sealed class Live
+    {
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        public bool HooksSeen { get; set; }
+
+        public bool PromptSeen { get; set; }
+
+        /// <summary>When the current question was first seen on screen.</summary>
+        public DateTimeOffset? PromptSeenAt { get; set; }
+
+        /// <summary>An answer sent and not yet confirmed by the screen or a hook.</summary>
+        public Answer? Answered { get; set; }
+
+        public ITimer? AnswerCheck { get; set; }
+
+        public void SeePrompt(DateTimeOffset now)
+        {
+            if (!PromptSeen)
+            {
+                PromptSeenAt = now;
+            }
+
+            PromptSeen = true;
+        }
+
+        public bool Waiting { get; set; }
+
+        public string? LastScreen { get; set; }
+
+        public ITimer? IdleTimer { get; set; }
+    }
+}

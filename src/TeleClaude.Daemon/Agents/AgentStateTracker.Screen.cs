@@ -1,0 +1,165 @@
+using TeleClaude.Contracts;
+
+namespace TeleClaude.Daemon.Agents;
+
+/// <summary>The screen as a source of status (heuristic): changed output, a recognised prompt, no change for a while.</summary>
+internal sealed partial class AgentStateTracker
+{
+    /// <summary>Applies a new screen of a session; false when no such local session is recorded (yet).</summary>
+    public async Task<bool> OnScreenAsync(string sessionId, string screen, CancellationToken cancellationToken)
+    {
+        var live = LiveOf(sessionId);
+        await live.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            live.LastScreen = screen;
+            var lastOutput = Tail(screen, _options.OutputLines);
+            var outputChanged = false;
+            var changed = false;
+            var hooksDrive = false;
+            var notTaken = false;
+            var now = time.GetUtcNow();
+            var updated = await store.UpdateAsync(sessionId, s =>
+            {
+                if (s.Status == SessionStatus.Terminated)
+                {
+                    return s;
+                }
+
+                hooksDrive = live.HooksSeen && integrations.IntegrationOf(s.Agent) == AgentIntegrationKinds.Claude;
+                var next = s;
+                outputChanged = lastOutput != (s.LastOutput ?? "");
+                if (outputChanged)
+                {
+                    next = next with { LastOutput = lastOutput, LastActivity = now };
+                }
+
+                var prompt = ScreenPrompts.Detect(screen, integrations.PromptsOf(s.Agent));
+                if (live.Answered is { } answered && s.Status == SessionStatus.Active)
+                {
+                    if (prompt is null)
+                    {
+                        live.Answered = null; // the question is gone: the agent took the answer
+                    }
+                    else if (now - answered.At >= AnswerCheckAfter && prompt.Text == answered.Prompt)
+                    {
+                        // The same question is still on screen well after the key was pressed: the agent did not
+                        // take it (seen with Claude Code under load). Say so, rather than show a working agent.
+                        live.Answered = null;
+                        notTaken = true;
+                        changed = true;
+                        return next with { Status = SessionStatus.Waiting, Waiting = answered.Waiting with { Choices = prompt.Choices.Count > 0 ? prompt.Choices : answered.Waiting.Choices } };
+                    }
+                }
+
+                if (hooksDrive)
+                {
+                    if (s is { Status: SessionStatus.Waiting, Waiting: { } waiting })
+                    {
+                        if (prompt is not null)
+                        {
+                            live.SeePrompt(now);
+                            if (prompt.Choices.Count > 0 && !prompt.Choices.SequenceEqual(waiting.Choices))
+                            {
+                                next = next with { Waiting = waiting with { Choices = prompt.Choices } };
+                            }
+                        }
+                        else if (live.PromptSeen)
+                        {
+                            // The dialog was on screen and is gone: answered in the terminal.
+                            next = next with { Status = SessionStatus.Active, Waiting = null };
+                        }
+                    }
+                }
+                else if (prompt is not null)
+                {
+                    live.SeePrompt(now);
+                    if (s.Status != SessionStatus.Waiting || s.Waiting?.Text != prompt.Text || !prompt.Choices.SequenceEqual(s.Waiting.Choices))
+                    {
+                        var since = s is { Status: SessionStatus.Waiting, Waiting: { } w } ? w.Since : now;
+                        next = next with { Status = SessionStatus.Waiting, Waiting = new WaitingInfo(WaitingKinds.Question, prompt.Text, since, prompt.Choices) };
+                    }
+                }
+                else if ((s.Status == SessionStatus.Waiting && live.PromptSeen)
+                    || (outputChanged && s.Status != SessionStatus.Active && (s.LastOutput is not null || s.Status == SessionStatus.Starting)))
+                {
+                    // The prompt it showed is gone, or it printed something: it works. A status someone set before
+                    // the first screen (PATCH, a hook) is not overruled by that screen, nor a waiting set by PATCH
+                    // while nothing changes.
+                    next = next with { Status = SessionStatus.Active, Waiting = null };
+                }
+
+                changed = !ReferenceEquals(next, s);
+                return next;
+            }, cancellationToken);
+
+            if (updated is null)
+            {
+                return false;
+            }
+
+            live.Waiting = updated.Status == SessionStatus.Waiting;
+            if (changed)
+            {
+                cache.PublishLocalSession(SessionEventNames.SessionUpdated, updated);
+            }
+
+            if (notTaken)
+            {
+                counters.AnswerNotTaken();
+                LogAnswerNotTaken(sessionId);
+            }
+
+            if (!hooksDrive && outputChanged && updated.Status == SessionStatus.Active)
+            {
+                RestartIdleTimer(sessionId, live);
+            }
+
+            return true;
+        }
+        finally
+        {
+            live.Gate.Release();
+        }
+    }
+
+    private void RestartIdleTimer(string sessionId, Live live)
+    {
+        live.IdleTimer?.Dispose();
+        live.IdleTimer = time.CreateTimer(
+            static state => { var (tracker, id) = ((AgentStateTracker, string))state!; _ = tracker.IdleAsync(id); },
+            (this, sessionId), _options.IdleAfter, Timeout.InfiniteTimeSpan);
+    }
+
+    private async Task IdleAsync(string sessionId)
+    {
+        try
+        {
+            var live = LiveOf(sessionId);
+            await live.Gate.WaitAsync();
+            try
+            {
+                var changed = false;
+                var updated = await store.UpdateAsync(sessionId, s =>
+                {
+                    changed = s.Status == SessionStatus.Active && !(live.HooksSeen && integrations.IntegrationOf(s.Agent) == AgentIntegrationKinds.Claude);
+                    return changed ? s with { Status = SessionStatus.Idle } : s;
+                }, CancellationToken.None);
+                if (updated is not null && changed)
+                {
+                    cache.PublishLocalSession(SessionEventNames.AgentEvent, updated, updated.LastOutput ?? "");
+                }
+            }
+            finally
+            {
+                live.Gate.Release();
+            }
+        }
+        catch (Exception ex)
+        {
+            LogIdleFailed(sessionId, ex);
+        }
+    }
+
+    private static string Tail(string screen, int lines) => string.Join('\n', screen.Split('\n').TakeLast(lines)).TrimEnd();
+}
