@@ -40,5 +40,11 @@ internal sealed partial class AgentStateTracker
         public string? LastScreen { get; set; }
 
         public ITimer? IdleTimer { get; set; }
+
+        /// <summary>When the output was last recorded and published (see <c>OnScreenAsync</c>).</summary>
+        public DateTimeOffset OutputPublishedAt { get; set; } = DateTimeOffset.MinValue;
+
+        /// <summary>Records the newest output once an output-only change was held back.</summary>
+        public ITimer? OutputFlush { get; set; }
     }
 }

@@ -6,13 +6,24 @@ namespace TeleClaude.Daemon.Agents;
 internal sealed partial class AgentStateTracker
 {
     /// <summary>Applies a new screen of a session; false when no such local session is recorded (yet).</summary>
-    public async Task<bool> OnScreenAsync(string sessionId, string screen, CancellationToken cancellationToken)
+    public Task<bool> OnScreenAsync(string sessionId, string screen, CancellationToken cancellationToken) =>
+        OnScreenAsync(sessionId, screen, trailing: false, cancellationToken);
+
+    /// <summary>
+    /// Applies a screen. A change of the output alone (no status, question or choices changed) is recorded and published
+    /// at most once per <see cref="Sessions.SessionRunnerOptions.OutputInterval"/>, the pace of unwatched sessions: a watched pane
+    /// is captured every <see cref="Sessions.SessionRunnerOptions.WatchInterval"/> for its watchers, and without this each capture
+    /// would be a SQLite write and a <c>session_updated</c> to every client and interested peer. The newest output
+    /// follows when the interval is over (<paramref name="trailing"/>), so the last word is never lost.
+    /// </summary>
+    private async Task<bool> OnScreenAsync(string sessionId, string screen, bool trailing, CancellationToken cancellationToken)
     {
         var live = LiveOf(sessionId);
         await live.Gate.WaitAsync(cancellationToken);
         try
         {
             live.LastScreen = screen;
+            var deferred = false;
             var lastOutput = Tail(screen, _options.OutputLines);
             var outputChanged = false;
             var changed = false;
@@ -89,6 +100,13 @@ internal sealed partial class AgentStateTracker
                     next = next with { Status = SessionStatus.Active, Waiting = null };
                 }
 
+                if (outputChanged && next == s with { LastOutput = next.LastOutput, LastActivity = next.LastActivity }
+                    && now - live.OutputPublishedAt < _options.OutputInterval)
+                {
+                    deferred = true;
+                    return s;
+                }
+
                 changed = !ReferenceEquals(next, s);
                 return next;
             }, cancellationToken);
@@ -101,7 +119,13 @@ internal sealed partial class AgentStateTracker
             live.Waiting = updated.Status == SessionStatus.Waiting;
             if (changed)
             {
+                live.OutputPublishedAt = now;
                 cache.PublishLocalSession(SessionEventNames.SessionUpdated, updated);
+            }
+
+            if (deferred)
+            {
+                FlushOutputLater(sessionId, live, live.OutputPublishedAt + _options.OutputInterval - now);
             }
 
             if (notTaken)
@@ -110,7 +134,7 @@ internal sealed partial class AgentStateTracker
                 LogAnswerNotTaken(sessionId);
             }
 
-            if (!hooksDrive && outputChanged && updated.Status == SessionStatus.Active)
+            if (!trailing && !hooksDrive && outputChanged && updated.Status == SessionStatus.Active)
             {
                 RestartIdleTimer(sessionId, live);
             }
@@ -120,6 +144,29 @@ internal sealed partial class AgentStateTracker
         finally
         {
             live.Gate.Release();
+        }
+    }
+
+    private void FlushOutputLater(string sessionId, Live live, TimeSpan delay)
+    {
+        live.OutputFlush ??= time.CreateTimer(
+            static state => { var (tracker, id) = ((AgentStateTracker, string))state!; _ = tracker.FlushOutputAsync(id); },
+            (this, sessionId), Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        live.OutputFlush.Change(delay, Timeout.InfiniteTimeSpan);
+    }
+
+    private async Task FlushOutputAsync(string sessionId)
+    {
+        try
+        {
+            if (_live.TryGetValue(sessionId, out var live) && live.LastScreen is { } screen)
+            {
+                await OnScreenAsync(sessionId, screen, trailing: true, CancellationToken.None);
+            }
+        }
+        catch (Exception ex)
+        {
+            LogOutputFlushFailed(sessionId, ex);
         }
     }
 

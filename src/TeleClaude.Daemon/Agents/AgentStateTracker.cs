@@ -123,6 +123,7 @@ internal sealed partial class AgentStateTracker(
         {
             live.IdleTimer?.Dispose();
             live.AnswerCheck?.Dispose();
+            live.OutputFlush?.Dispose();
         }
 
         launcher.Forget(sessionId);
@@ -135,4 +136,7 @@ internal sealed partial class AgentStateTracker(
 
     [LoggerMessage(EventId = 701, Level = LogLevel.Warning, Message = "Marking session {SessionId} idle failed.")]
     private partial void LogIdleFailed(string sessionId, Exception exception);
+
+    [LoggerMessage(EventId = 706, Level = LogLevel.Warning, Message = "Recording the newest output of session {SessionId} failed.")]
+    private partial void LogOutputFlushFailed(string sessionId, Exception exception);
 }

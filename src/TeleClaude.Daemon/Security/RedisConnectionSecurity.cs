@@ -104,7 +104,9 @@ internal sealed partial class RedisConnectionSecurity(IOptions<RedisTlsOptions> 
         if (exception is null || Innermost(exception) is not System.Security.Authentication.AuthenticationException)
         {
             var message = exception is null ? "authentication failed" : Innermost(exception).Message;
-            ReportOnce("auth:" + message, _ => LogCredentialsRefused(_user, endPoint, message));
+            // One line until a connection works again: the server words the refusal differently from one attempt to the
+            // next (NOAUTH, WRONGPASS), and the endpoint is written differently by the event and the configuration.
+            ReportOnce("auth", _ => LogCredentialsRefused(_user, endPoint, message));
         }
     }
 

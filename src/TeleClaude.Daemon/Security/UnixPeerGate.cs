@@ -36,10 +36,10 @@ internal sealed partial class UnixPeerGate(ILogger<UnixPeerGate> logger)
     /// <summary>Only processes of the daemon's own (effective) user may talk to it; root is no exception.</summary>
     internal static bool IsAllowed(PeerCredentials peer, uint daemonUserId) => peer.UserId == daemonUserId;
 
-    [LoggerMessage(EventId = 700, Level = LogLevel.Warning, Message = "Refused a Unix-socket connection from uid {PeerUid} (pid {PeerPid}): only uid {DaemonUid}, the daemon's own user, may connect.")]
+    [LoggerMessage(EventId = 713, Level = LogLevel.Warning, Message = "Refused a Unix-socket connection from uid {PeerUid} (pid {PeerPid}): only uid {DaemonUid}, the daemon's own user, may connect.")]
     private partial void LogPeerRefused(uint peerUid, int? peerPid, uint daemonUid);
 
-    [LoggerMessage(EventId = 701, Level = LogLevel.Warning, Message = "Refused Unix-socket connection {ConnectionId}: the peer's credentials could not be read on this system.")]
+    [LoggerMessage(EventId = 714, Level = LogLevel.Warning, Message = "Refused Unix-socket connection {ConnectionId}: the peer's credentials could not be read on this system.")]
     private partial void LogPeerUnknown(string connectionId);
 }
 

@@ -55,7 +55,7 @@ internal sealed class UnixPeerIntegrationTests
         Assert.That(stranger.ExitCode, Is.Not.Zero, "curl as nobody got no HTTP answer");
         Assert.That(stranger.Stdout, Is.Empty);
         Assert.That(stranger.Stderr, Does.Not.Contain("Permission denied"), "the socket was reachable: the connection was refused by the daemon, not by the file system");
-        var refusals = daemon.Logs.WithEventId(700);
+        var refusals = daemon.Logs.WithEventId(713);
         Assert.That(refusals, Has.Count.EqualTo(1), string.Join("\n", daemon.Logs.Entries));
         Assert.That(refusals[0].Message, Does.Contain($"uid {Nobody}").And.Contain("only uid 0"));
     }

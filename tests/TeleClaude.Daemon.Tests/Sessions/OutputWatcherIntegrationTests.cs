@@ -192,6 +192,46 @@ internal sealed class OutputWatcherIntegrationTests
         Assert.That(await daemon.CounterAsync("pane_captures") - captures, Is.LessThanOrEqualTo(2), "an ending pane is not polled");
     }
 
+    [Test]
+    public async Task WatchedSession_ScreensFlowAtTheWatchPace_ItsLastOutputAtTheOutputPace_AndTheNewestFollows(CancellationToken cancellationToken)
+    {
+        // A ticker prints every 20 ms; the output pace is 1 s (the default), the watch pace 50 ms.
+        await using var daemon = await DaemonProcess.StartAsync(
+            "paced",
+            "--TeleClaude:Sessions:OutputInterval=00:00:01",
+            "--TeleClaude:Agents:ticker:Command:0=sh", "--TeleClaude:Agents:ticker:Command:1=-c",
+            "--TeleClaude:Agents:ticker:Command:2=i=0; while [ $i -lt 1000000 ]; do i=$((i+1)); echo tick $i; sleep 0.02; done");
+        using var rest = daemon.Rest();
+        var (hub, pushes) = await daemon.ConnectAsync();
+        await hub.Subscribe(Views.Sessions);
+        var ticker = await daemon.CreateSessionAsync("Ticker", agent: "ticker");
+        await WaitForOutputAsync(rest, ticker.SessionId, "tick", cancellationToken);
+
+        await hub.Watch(ticker.SessionId);
+        await pushes.NextAsync<SessionOutput>(nameof(ISessionsClient.SessionOutput), o => o.SessionId == ticker.SessionId, cancellationToken);
+        pushes.Drain();
+        var started = DateTime.UtcNow;
+        while (pushes.Seen.Count(p => p.Payload is SessionOutput) < 40)
+        {
+            await pushes.NextAsync<SessionOutput>(nameof(ISessionsClient.SessionOutput), o => o.SessionId == ticker.SessionId, cancellationToken);
+        }
+
+        var seconds = (DateTime.UtcNow - started).TotalSeconds;
+        var updates = pushes.Seen.Select(p => p.Payload).OfType<SessionInfo>().Count(s => s.SessionId == ticker.SessionId);
+        Assert.That(updates, Is.LessThanOrEqualTo(Math.Ceiling(seconds) + 2), $"40 screens in {seconds:F1} s: last_output is recorded and published once a second, not with every screen");
+        Assert.That(updates, Is.GreaterThanOrEqualTo(1), "the output still moves while watched");
+
+        // The stand-in prints once and stops: the newest output arrives although no screen follows it.
+        var echo = await daemon.CreateSessionAsync("Quiet after one line");
+        await WaitForOutputAsync(rest, echo.SessionId, "test agent ready", cancellationToken);
+        await hub.Watch(echo.SessionId);
+        await rest.SendInputAsync(echo.SessionId, "first", cancellationToken);
+        await pushes.NextAsync<SessionOutput>(nameof(ISessionsClient.SessionOutput), o => o.Screen.Contains("agent got: first", StringComparison.Ordinal), cancellationToken);
+        await rest.SendInputAsync(echo.SessionId, "second", cancellationToken);
+        await pushes.NextAsync<SessionInfo>(nameof(ISessionsClient.SessionUpdated), s => s.SessionId == echo.SessionId && (s.LastOutput ?? "").Contains("agent got: second", StringComparison.Ordinal), cancellationToken);
+        await WaitForOutputAsync(rest, echo.SessionId, "agent got: second", cancellationToken);
+    }
+
     private static async Task WaitForOutputAsync(TeleClaudeRestClient rest, string sessionId, string text, CancellationToken cancellationToken) =>
         await Eventually.ThatAsync(
             async () => ((await rest.Http.GetFromJsonAsync<SessionInfo>($"sessions/{sessionId}", TeleClaudeRestClient.JsonOptions, cancellationToken))?.LastOutput ?? "")
