@@ -43,7 +43,8 @@ internal sealed class InstalledTools : IDisposable
             // unless one is missing or from another commit (a run of this test project alone does not build telec).
             var dll = Path.Combine(Path.GetDirectoryName(path)!, "bin", configuration, "net10.0", output);
             var built = File.Exists(dll) && FileVersionInfo.GetVersionInfo(dll).ProductVersion == CommandLine.BuildInfo.Version;
-            string[] args = ["pack", path, "-c", configuration, "-o", packages, "-nologo", .. built ? new[] { "--no-build" } : []];
+            // No MSBuild nodes or compiler server left running after the test (every process a test starts ends with it).
+            string[] args = ["pack", path, "-c", configuration, "-o", packages, "-nologo", "-nodeReuse:false", "-p:UseSharedCompilation=false", .. built ? new[] { "--no-build" } : []];
             var pack = await RunAsync("dotnet", args, null, null, tools.Root, TimeSpan.FromMinutes(5), cancellationToken);
             Assert.That(pack.ExitCode, Is.Zero, $"dotnet {string.Join(' ', args)}:\n{pack.Output}\n{pack.Error}");
         }
