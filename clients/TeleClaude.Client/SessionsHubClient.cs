@@ -101,6 +101,9 @@ public sealed class SessionsHubClient : ISessionsHub, IAsyncDisposable
     public Task Unwatch(string sessionId) => Connection.InvokeAsync(nameof(ISessionsHub.Unwatch), sessionId);
 
     /// <inheritdoc />
+    public Task<DaemonVersion> GetVersion() => Connection.InvokeAsync<DaemonVersion>(nameof(ISessionsHub.GetVersion));
+
+    /// <inheritdoc />
     public ValueTask DisposeAsync() => Connection.DisposeAsync();
 
     private static void Register(HubConnection connection, ISessionsClient receiver)

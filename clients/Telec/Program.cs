@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Telec.Cli;
 using Telec.Diagnostics;
 using Telec.Settings;
@@ -14,6 +15,9 @@ switch (parsed)
         await Console.Error.WriteLineAsync($"telec: {invalid.Problem}");
         await Console.Error.WriteLineAsync("Run `telec --help` for usage.");
         return 2;
+    case CommandLine.Library library:
+        // A command's help, --version, completions, the [suggest] directive: the library's own actions.
+        return await library.Result.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
     case CommandLine.List list:
         return await ListCommand.RunAsync(list, Console.Out, Console.Error);
     case CommandLine.Projects projects:
@@ -25,6 +29,12 @@ switch (parsed)
             ? await AttachCommand.RunAsync(attach, settings!, path, Console.Error)
             : 2;
     case CommandLine.Interactive interactive:
+        if (await MismatchAsync(interactive.SocketPath) is { } mismatch)
+        {
+            await Console.Error.WriteLineAsync($"telec: {mismatch}");
+            return 1;
+        }
+
         return LoadSettings(interactive.ConfigPath, interactive.Notify) is var (uiSettings, uiPath, uiOk) && uiOk
             ? await TelecApp.RunAsync(interactive.SocketPath, uiSettings!, uiPath, Console.Error)
             : 2;
@@ -44,4 +54,24 @@ static (TelecSettings? Settings, string Path, bool Ok) LoadSettings(string? conf
     }
 
     return (notify is null ? settings : settings with { Notify = notify }, path, true);
+}
+
+// A daemon of another contract is said plainly before the UI starts. One that does not answer yet is the UI's to wait for.
+static async Task<string?> MismatchAsync(string socketPath)
+{
+    if (!File.Exists(socketPath))
+    {
+        return null;
+    }
+
+    try
+    {
+        using var rest = new TeleClaude.Client.TeleClaudeRestClient(socketPath);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        return await ContractCheck.ProblemAsync(rest, socketPath, timeout.Token);
+    }
+    catch (Exception ex) when (DaemonUnreachable.IsUnreachable(ex) || ex is TeleClaude.Client.TeleClaudeApiException or System.Text.Json.JsonException)
+    {
+        return null;
+    }
 }

@@ -29,4 +29,10 @@ public interface ISessionsHub
     /// <summary>Stops following a session's terminal; unwatching a session not watched does nothing.</summary>
     /// <param name="sessionId">The session to stop watching.</param>
     Task Unwatch(string sessionId);
+
+    /// <summary>
+    /// The daemon's version and the <see cref="ContractVersion"/> it speaks, so a client built from another version can say
+    /// plainly that the two do not match instead of failing on the first message it cannot read.
+    /// </summary>
+    Task<DaemonVersion> GetVersion();
 }

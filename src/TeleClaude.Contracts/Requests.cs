@@ -33,8 +33,10 @@ public sealed record AnswerRequest(string Choice);
 /// <param name="StartedAt">When the daemon started (UTC).</param>
 /// <param name="RedisConfigured">False in local-only mode.</param>
 /// <param name="Problems">What fails right now, one entry per part; empty when the status is "ok".</param>
+/// <param name="Contract">The <see cref="ContractVersion"/> the daemon speaks; null from daemons older than the field.</param>
 public sealed record HealthReport(
-    string Status, string Computer, string Version, DateTimeOffset StartedAt, bool RedisConfigured, IReadOnlyList<HealthProblem>? Problems = null);
+    string Status, string Computer, string Version, DateTimeOffset StartedAt, bool RedisConfigured, IReadOnlyList<HealthProblem>? Problems = null,
+    int? Contract = null);
 
 /// <summary>A part of the daemon that fails right now.</summary>
 /// <param name="Component">Which part, e.g. "storage".</param>

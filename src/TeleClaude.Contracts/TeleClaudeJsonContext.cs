@@ -38,6 +38,7 @@ namespace TeleClaude.Contracts;
 [JsonSerializable(typeof(SessionMessages))]
 [JsonSerializable(typeof(HealthReport))]
 [JsonSerializable(typeof(HealthProblem))]
+[JsonSerializable(typeof(DaemonVersion))]
 [JsonSerializable(typeof(HubDiagnostics))]
 [JsonSerializable(typeof(string))]
 public sealed partial class TeleClaudeJsonContext : JsonSerializerContext

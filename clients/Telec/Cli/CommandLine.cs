@@ -1,10 +1,16 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
 using Telec.Settings;
 
 namespace Telec.Cli;
 
 /// <summary>
-/// Parser of telec's small command line. Hand-written on purpose: a handful of commands and options, no dependency and
-/// nothing to load at start (telec's start-up is measured in milliseconds; see docs/benchmarks.md).
+/// telec's command line, on System.CommandLine: the model behind parsing, usage errors, subcommand help, <c>--version</c>
+/// and the shells' completions (<c>telec completions bash|zsh|fish</c>, answered by the <c>[suggest]</c> directive).
+/// <see cref="Parse"/> turns a parse into one of the records below, which <c>Program</c> runs; the overview
+/// (<see cref="HelpText"/>) stays written by hand, with the UI's keys and the exit codes the library cannot know.
 /// </summary>
 internal static class CommandLine
 {
@@ -19,7 +25,9 @@ internal static class CommandLine
           telec projects remove PATH                          only projects added with `add`
           telec send SESSION_ID TEXT...                       type TEXT into the session (- reads stdin)
           telec attach SESSION_ID [--config PATH]             open the session's terminal
-          telec --help
+          telec completions bash|zsh|fish                     print the shell's completion script
+          telec --version
+          telec --help                                        this help; `telec COMMAND --help` for one command
 
         Options:
           --socket PATH   the daemon's Unix socket (default: $XDG_RUNTIME_DIR/teleclaude/teleclaude.sock,
@@ -37,172 +45,249 @@ internal static class CommandLine
         / find, n new session, k end session, a add project, x remove project, t screen/transcript,
         r refresh, ? help, q quit.
 
-        Exit codes: 0 ok, 1 daemon unreachable or request failed, 2 bad usage.
-        Start the daemon with: dotnet run --project src/TeleClaude.Daemon
+        Completions: source <(telec completions bash) in ~/.bashrc (zsh likewise, after compinit);
+        fish: telec completions fish > ~/.config/fish/completions/telec.fish
+
+        Exit codes: 0 ok, 1 daemon unreachable, request failed or a daemon of another contract, 2 bad usage.
+        Start the daemon with: teleclaude run (installed), or dotnet run --project src/TeleClaude.Daemon
 
         """;
+
+    public const string Name = "telec";
+
+    private static readonly ParserConfiguration Configuration = new() { ResponseFileTokenReplacer = null };
 
     public static Parsed Parse(IReadOnlyList<string> args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        string? socket = null;
-        string? config = null;
-        string? notify = null;
-        string? name = null;
-        string? description = null;
-        var json = false;
-        var waiting = false;
-        var positional = new List<string>();
-        for (var i = 0; i < args.Count; i++)
+        var model = new Model();
+        var result = model.Root.Parse(args, Configuration);
+        if (result.Action is HelpAction && result.CommandResult.Command == model.Root)
         {
-            var arg = args[i];
-            if (arg == "--")
-            {
-                positional.AddRange(args.Skip(i + 1));
-                break;
-            }
+            return new Help();
+        }
 
-            switch (arg)
-            {
-                case "-h" or "--help" or "help":
-                    return new Help();
-                case "--json":
-                    json = true;
-                    continue;
-                case "--waiting":
-                    waiting = true;
-                    continue;
-                case "--notify":
-                    notify = NotifyModes.Bell;
-                    continue;
-            }
+        if (result.Action is ParseErrorAction)
+        {
+            // One line: the last error is the most specific ("Unrecognized command or argument 'x'." over "Required command was not provided.").
+            var error = result.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? result.Errors[^1];
+            return new Invalid(string.Join(' ', error.Message.Split((char[])['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
+        }
 
-            string? missing = null;
-            if (TryValue(args, ref i, "--socket", out var value, ref missing))
+        if (result.Action is not OwnCommand)
+        {
+            // telec's own commands are mapped below; any other action is the library's.
+            return new Library(result);
+        }
+
+        var command = result.CommandResult.Command;
+        var socket = result.GetValue(model.Socket) ?? SocketPaths.Default();
+        var json = result.GetValue(model.Json);
+        var waiting = result.GetValue(model.Waiting);
+        if (command == model.Help)
+        {
+            return new Help();
+        }
+
+        if (command == model.Root)
+        {
+            return json || waiting
+                ? new Invalid("--json and --waiting go with `telec list`.")
+                : new Interactive(socket, result.GetValue(model.Config), result.GetResult(model.Notify) is { } notify ? notify.Tokens is [{ Value: var mode }] ? mode : NotifyModes.Bell : null);
+        }
+
+        if (waiting && command != model.List)
+        {
+            return new Invalid("--waiting goes with `telec list`.");
+        }
+
+        if (json && command != model.List && command != model.Projects && command != model.ProjectsList)
+        {
+            return new Invalid("--json goes with `telec list` and `telec projects`.");
+        }
+
+        if (command == model.List)
+        {
+            var what = result.GetValue(model.ListWhat) ?? "sessions";
+            return waiting && what != "sessions"
+                ? new Invalid("--waiting lists sessions only.")
+                : new List(Enum.Parse<ListTarget>(what, ignoreCase: true), json, socket, waiting);
+        }
+
+        if (command == model.Projects || command == model.ProjectsList)
+        {
+            return new List(ListTarget.Projects, json, socket);
+        }
+
+        if (command == model.ProjectsAdd)
+        {
+            return new Projects(ProjectsAction.Add, result.GetValue(model.AddPath)!, result.GetValue(model.ProjectName), result.GetValue(model.ProjectDescription), socket);
+        }
+
+        if (command == model.ProjectsRemove)
+        {
+            return new Projects(ProjectsAction.Remove, result.GetValue(model.RemovePath)!, null, null, socket);
+        }
+
+        if (command == model.Send)
+        {
+            return new Send(result.GetValue(model.SendId)!, string.Join(' ', result.GetValue(model.SendText)!), socket);
+        }
+
+        if (command == model.Attach)
+        {
+            return new AttachSession(result.GetValue(model.AttachId)!, socket, result.GetValue(model.Config));
+        }
+
+        throw new InvalidOperationException($"Unhandled command {command.Name}.");
+    }
+
+    /// <summary>telec's commands and options: the one model for parsing, help of each command and completions.</summary>
+    private sealed class Model
+    {
+        public Model()
+        {
+            Root = new RootCommand("telec - terminal UI of TeleClaude: the sessions of every computer, live.")
             {
-                socket = value;
-            }
-            else if (TryValue(args, ref i, "--config", out value, ref missing))
+                TreatUnmatchedTokensAsErrors = true,
+            };
+            foreach (var option in Root.Options)
             {
-                config = value;
-            }
-            else if (TryValue(args, ref i, "--name", out value, ref missing))
-            {
-                name = value;
-            }
-            else if (TryValue(args, ref i, "--description", out value, ref missing))
-            {
-                description = value;
-            }
-            else if (arg.StartsWith("--notify=", StringComparison.Ordinal))
-            {
-                notify = arg["--notify=".Length..];
-                if (!NotifyModes.All.Contains(notify, StringComparer.Ordinal))
+                if (option is VersionOption version)
                 {
-                    return new Invalid($"--notify takes {string.Join(", ", NotifyModes.All)} (got '{notify}').");
+                    version.Action = new WriteAction(r => r.InvocationConfiguration.Output.WriteLine(TeleClaude.Daemon.CommandLine.BuildInfo.Describe()));
                 }
             }
-            else if (missing is not null)
+
+            Socket.Validators.Add(NotEmpty);
+            Config.Validators.Add(NotEmpty);
+            ProjectName.Validators.Add(NotEmpty);
+            ProjectDescription.Validators.Add(NotEmpty);
+            Notify.AcceptOnlyFromAmong([.. NotifyModes.All]);
+            Root.Add(Socket);
+            Root.Add(Json);
+            Root.Add(Waiting);
+            Root.Add(Config);
+            Root.Add(Notify);
+
+            ListWhat.AcceptOnlyFromAmong("sessions", "computers", "projects");
+            List.Add(ListWhat);
+            Root.Add(List);
+
+            ProjectsAdd.Add(AddPath);
+            ProjectsAdd.Add(ProjectName);
+            ProjectsAdd.Add(ProjectDescription);
+            ProjectsRemove.Add(RemovePath);
+            Projects.Add(ProjectsList);
+            Projects.Add(ProjectsAdd);
+            Projects.Add(ProjectsRemove);
+            Root.Add(Projects);
+
+            Send.Add(SendId);
+            Send.Add(SendText);
+            Root.Add(Send);
+
+            Attach.Add(AttachId);
+            Root.Add(Attach);
+
+            var shell = new Argument<string>("shell") { Description = "bash, zsh or fish." };
+            shell.AcceptOnlyFromAmong(TeleClaude.Daemon.CommandLine.CompletionScripts.Shells);
+            var completions = new Command("completions", "Print the shell completion script: source <(telec completions bash), zsh likewise, fish into ~/.config/fish/completions/.") { shell };
+            completions.Action = new CompletionsAction(shell);
+            Root.Add(completions);
+            Root.Add(Help);
+            foreach (var command in (Command[])[Root, List, Projects, ProjectsList, ProjectsAdd, ProjectsRemove, Send, Attach, Help])
             {
-                return new Invalid(missing);
-            }
-            else if (arg.StartsWith('-') && arg != "-")
-            {
-                return new Invalid($"unknown option '{arg}'.");
-            }
-            else
-            {
-                positional.Add(arg);
+                command.Action = OwnCommand.Instance;
             }
         }
 
-        socket ??= SocketPaths.Default();
-        if (positional.Count == 0)
-        {
-            return json || waiting ? new Invalid("--json and --waiting go with `telec list`.") : new Interactive(socket, config, notify);
-        }
+        public RootCommand Root { get; }
 
-        return positional[0] switch
+        public Command Help { get; } = new("help", "Show the overview.") { Hidden = true };
+
+        public Option<string> Socket { get; } = new("--socket") { Description = "The daemon's Unix socket.", HelpName = "PATH", Recursive = true };
+
+        public Option<bool> Json { get; } = new("--json") { Description = "Print snake_case JSON instead of aligned text.", Recursive = true };
+
+        public Option<bool> Waiting { get; } = new("--waiting") { Description = "List only sessions waiting for you, the one waiting longest first.", Recursive = true };
+
+        public Option<string> Config { get; } = new("--config") { Description = "telec's settings file.", HelpName = "PATH", Recursive = true };
+
+        /// <summary><c>--notify</c> alone is the bell; <c>--notify=MODE</c> names the mode.</summary>
+        public Option<string> Notify { get; } = new("--notify")
         {
-            "list" => ParseList(positional, json, waiting, socket),
-            "projects" => ParseProjects(positional, json, name, description, socket),
-            "send" => positional.Count < 3
-                ? new Invalid("`telec send` needs a session id and the text (or - to read it from stdin).")
-                : new Send(positional[1], string.Join(' ', positional.Skip(2)), socket),
-            "attach" => positional.Count != 2
-                ? new Invalid("`telec attach` needs exactly one session id.")
-                : new AttachSession(positional[1], socket, config),
-            _ => new Invalid($"unknown command '{positional[0]}' (known: list, projects, send, attach)."),
+            Description = "Alert when a session starts waiting: bell (default), osc9 or osc777.",
+            HelpName = "MODE",
+            Arity = ArgumentArity.ZeroOrOne,
         };
+
+        public Command List { get; } = new("list", "Print the sessions, computers or projects of every computer.");
+
+        public Argument<string> ListWhat { get; } = new("what") { Description = "sessions (default), computers or projects.", Arity = ArgumentArity.ZeroOrOne };
+
+        public Command Projects { get; } = new("projects", "The projects of every computer; add or remove this computer's.");
+
+        public Command ProjectsList { get; } = new("list", "Print the projects of every computer.");
+
+        public Command ProjectsAdd { get; } = new("add", "Add an existing directory of this computer as a project.");
+
+        public Argument<string> AddPath { get; } = new("path") { Description = "The directory (relative paths are resolved here)." };
+
+        public Option<string> ProjectName { get; } = new("--name") { Description = "The project's name (default: the directory's).", HelpName = "NAME" };
+
+        public Option<string> ProjectDescription { get; } = new("--description") { Description = "One line about the project.", HelpName = "TEXT" };
+
+        public Command ProjectsRemove { get; } = new("remove", "Remove a project added with `telec projects add` (its files stay).");
+
+        public Argument<string> RemovePath { get; } = new("path") { Description = "The project's directory." };
+
+        public Command Send { get; } = new("send", "Type text into a session on any computer.");
+
+        public Argument<string> SendId { get; } = new("session-id") { Description = "The session." };
+
+        public Argument<string[]> SendText { get; } = new("text") { Description = "The text (- reads it from stdin).", Arity = ArgumentArity.OneOrMore };
+
+        public Command Attach { get; } = new("attach", "Open the session's terminal (tmux attach, over ssh for another computer).");
+
+        public Argument<string> AttachId { get; } = new("session-id") { Description = "The session." };
+
+        private static void NotEmpty(OptionResult result)
+        {
+            if (result.Tokens is [{ Value: var value }] && string.IsNullOrWhiteSpace(value))
+            {
+                result.AddError($"{result.Option.Name} needs a value.");
+            }
+        }
     }
 
-    private static Parsed ParseList(List<string> positional, bool json, bool waiting, string socket)
+    /// <summary>Marks telec's own commands, which <see cref="Parse"/> maps to records (the root needs an action to run without a command).</summary>
+    private sealed class OwnCommand : SynchronousCommandLineAction
     {
-        if (positional.Count > 2)
-        {
-            return new Invalid($"unexpected argument '{positional[2]}'.");
-        }
+        public static readonly OwnCommand Instance = new();
 
-        var what = positional.Count == 2 ? positional[1] : "sessions";
-        if (waiting && what != "sessions")
-        {
-            return new Invalid("--waiting lists sessions only.");
-        }
-
-        return what switch
-        {
-            "sessions" => new List(ListTarget.Sessions, json, socket, waiting),
-            "computers" => new List(ListTarget.Computers, json, socket),
-            "projects" => new List(ListTarget.Projects, json, socket),
-            _ => new Invalid($"cannot list '{what}' (use sessions, computers or projects)."),
-        };
+        public override int Invoke(ParseResult parseResult) => throw new InvalidOperationException("telec's commands run from Program, not from the parser.");
     }
 
-    private static Parsed ParseProjects(List<string> positional, bool json, string? name, string? description, string socket)
+    /// <summary><c>telec completions SHELL</c>: the script that hands completion to telec's <c>[suggest]</c> directive.</summary>
+    private sealed class CompletionsAction(Argument<string> shell) : SynchronousCommandLineAction
     {
-        var action = positional.Count > 1 ? positional[1] : "list";
-        return action switch
+        public override int Invoke(ParseResult parseResult)
         {
-            "list" when positional.Count <= 2 => new List(ListTarget.Projects, json, socket),
-            "add" when positional.Count == 3 => new Projects(ProjectsAction.Add, positional[2], name, description, socket),
-            "remove" when positional.Count == 3 => new Projects(ProjectsAction.Remove, positional[2], null, null, socket),
-            "add" or "remove" => new Invalid($"`telec projects {action}` needs exactly one directory path."),
-            "list" => new Invalid($"unexpected argument '{positional[2]}'."),
-            _ => new Invalid($"unknown projects command '{action}' (known: list, add, remove)."),
-        };
+            parseResult.InvocationConfiguration.Output.Write(TeleClaude.Daemon.CommandLine.CompletionScripts.For(parseResult.GetValue(shell)!, Name));
+            return 0;
+        }
     }
 
-    /// <summary>Reads <c>--name VALUE</c> or <c>--name=VALUE</c>; <paramref name="missing"/> says what is wrong when the value is absent.</summary>
-    private static bool TryValue(IReadOnlyList<string> args, ref int i, string option, out string? value, ref string? missing)
+    private sealed class WriteAction(Action<ParseResult> write) : SynchronousCommandLineAction
     {
-        value = null;
-        var arg = args[i];
-        if (arg == option)
+        public override bool ClearsParseErrors => true;
+
+        public override int Invoke(ParseResult parseResult)
         {
-            if (i + 1 >= args.Count || string.IsNullOrWhiteSpace(args[i + 1]))
-            {
-                missing = $"{option} needs a value.";
-                return false;
-            }
-
-            value = args[++i];
-            return true;
+            write(parseResult);
+            return 0;
         }
-
-        if (arg.StartsWith(option + "=", StringComparison.Ordinal))
-        {
-            value = arg[(option.Length + 1)..];
-            if (value.Length == 0)
-            {
-                missing = $"{option} needs a value.";
-                value = null;
-                return false;
-            }
-
-            return true;
-        }
-
-        return false;
     }
 
     internal abstract record Parsed;
@@ -210,6 +295,9 @@ internal static class CommandLine
     internal sealed record Help : Parsed;
 
     internal sealed record Invalid(string Problem) : Parsed;
+
+    /// <summary>What the library does itself: a command's help, <c>--version</c>, completions and the <c>[suggest]</c> directive.</summary>
+    internal sealed record Library(ParseResult Result) : Parsed;
 
     internal sealed record Interactive(string SocketPath, string? ConfigPath = null, string? Notify = null) : Parsed;
 

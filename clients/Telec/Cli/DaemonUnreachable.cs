@@ -5,7 +5,7 @@ namespace Telec.Cli;
 /// <summary>The one message telec shows when the daemon's socket does not answer.</summary>
 internal static class DaemonUnreachable
 {
-    public const string StartHint = "Start it with: dotnet run --project src/TeleClaude.Daemon (or pass --socket PATH).";
+    public const string StartHint = "Start it with: teleclaude run (installed), or from a checkout: dotnet run --project src/TeleClaude.Daemon (or pass --socket PATH).";
 
     public static string Message(string socketPath, Exception? cause = null)
     {

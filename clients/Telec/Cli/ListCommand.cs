@@ -23,6 +23,12 @@ internal static class ListCommand
         using var timeout = new CancellationTokenSource(Timeout);
         try
         {
+            if (await ContractCheck.ProblemAsync(rest, command.SocketPath, timeout.Token) is { } mismatch)
+            {
+                await error.WriteLineAsync($"telec: {mismatch}");
+                return 1;
+            }
+
             var text = command.Target switch
             {
                 ListTarget.Sessions when command.Waiting => FormatWaiting(await rest.ListSessionsAsync(timeout.Token), command.Json),

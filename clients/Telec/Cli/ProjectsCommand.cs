@@ -56,6 +56,12 @@ internal static class Cli
         using var timeout = new CancellationTokenSource(Timeout);
         try
         {
+            if (await ContractCheck.ProblemAsync(rest, socketPath, timeout.Token) is { } mismatch)
+            {
+                await error.WriteLineAsync($"telec: {mismatch}");
+                return 1;
+            }
+
             await run(rest, timeout.Token);
             return 0;
         }

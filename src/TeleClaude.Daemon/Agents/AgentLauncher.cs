@@ -143,10 +143,11 @@ internal sealed partial class AgentLauncher
         // `TeleClaude.Daemon hook`, run the way this daemon was: as its own app host, else through the dotnet host
         // (the one running this process when it is dotnet, else the one on PATH, e.g. when hosted by a test runner).
         var process = Environment.ProcessPath ?? "dotnet";
-        var assembly = typeof(AgentLauncher).Assembly.Location;
+        // (Beside the app: a single-file build has no assembly path; it runs as `teleclaude`, like the installed tool.)
+        var assembly = Path.Combine(AppContext.BaseDirectory, "TeleClaude.Daemon.dll");
         IReadOnlyList<string> command = Path.GetFileNameWithoutExtension(process) switch
         {
-            "TeleClaude.Daemon" => [process, "hook"],
+            "TeleClaude.Daemon" or "teleclaude" => [process, "hook"],
             "dotnet" => [process, assembly, "hook"],
             _ => ["dotnet", assembly, "hook"],
         };

@@ -117,6 +117,9 @@ internal sealed partial class SessionsHub(
         await Groups.RemoveFromGroupAsync(Context.ConnectionId, OutputWatcher.WatchGroup(sessionId), Context.ConnectionAborted);
     }
 
+    public Task<DaemonVersion> GetVersion() =>
+        Task.FromResult(new DaemonVersion(CommandLine.BuildInfo.Version, ContractVersion.Current, commands.LocalComputer));
+
     public override Task OnDisconnectedAsync(Exception? exception)
     {
         interest.RemoveConnection(Context.ConnectionId);

@@ -1,4 +1,3 @@
-using System.Reflection;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -13,9 +12,6 @@ namespace TeleClaude.Daemon.Rest;
 /// <summary>/health and the hub diagnostics endpoint.</summary>
 internal static class HealthApi
 {
-    private static readonly string Version =
-        typeof(HealthApi).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
-
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/health", Health).WithTags("Health").AllowAnonymous();
@@ -40,7 +36,8 @@ internal static class HealthApi
                 e.Value.Data.TryGetValue("since", out var since) && since is DateTimeOffset at ? at : null))
             .ToArray();
         return TypedResults.Ok(new Contracts.HealthReport(
-            problems.Length == 0 ? "ok" : "degraded", cache.LocalComputerName, Version, clock.StartedAt, redis.Value.Enabled, problems));
+            problems.Length == 0 ? "ok" : "degraded", cache.LocalComputerName, CommandLine.BuildInfo.Version, clock.StartedAt, redis.Value.Enabled, problems,
+            ContractVersion.Current));
     }
 
     private static Ok<HubDiagnostics> HubDiagnostics(InterestManager interest, DaemonCache cache, HubCounters hub, RedisCounters redis, AgentCounters agents)
