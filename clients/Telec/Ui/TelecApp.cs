@@ -57,6 +57,10 @@ internal static class TelecApp
                     StartupTrace.Mark("ui started");
                     window = new MainWindow(app, model, connector, rest, socketPath, settings, settingsPath, state);
                     ui.Attach(app);
+
+                    // A status reported between the window reading it and the attach was dropped (no loop ran): read it
+                    // again now that every later one is posted.
+                    window.SetStatus(connector.Status);
                     pushes.Resume();
                     if (StartupTrace.Enabled)
                     {
