@@ -11,25 +11,8 @@ namespace Telec.Tests.Integration;
 /// </summary>
 [TestFixture]
 [NonParallelizable]
-public sealed class TelecActionsIntegrationTests
+public sealed class TelecActionsIntegrationTests : LocalDaemonTelecTests
 {
-    private DaemonProcess _daemon = null!;
-    private TmuxTerminal? _terminal;
-
-    [SetUp]
-    public async Task SetUp() => _daemon = await DaemonProcess.StartAsync();
-
-    [TearDown]
-    public async Task TearDown()
-    {
-        if (_terminal is not null)
-        {
-            await _terminal.DisposeAsync();
-        }
-
-        await _daemon.DisposeAsync();
-    }
-
     [Test]
     [CancelAfter(90_000)]
     public async Task AddProjectKey_AddsTheCurrentDirectory_AndNewSessionStartsInIt()
@@ -59,7 +42,7 @@ public sealed class TelecActionsIntegrationTests
         await terminal.SendKeysAsync("Enter");
 
         await terminal.WaitForTextAsync("created \"In the added project\"");
-        using var rest = _daemon.Rest();
+        using var rest = Daemon.Rest();
         var sessions = await rest.ListSessionsAsync();
         Assert.That(sessions.Select(s => (s.Title, s.ProjectPath)), Is.EquivalentTo(new[] { ("In the added project", directory) }));
         Assert.That((await rest.ListProjectsAsync()).Single(p => p.Path == directory).Source, Is.EqualTo(ProjectSource.Added));
@@ -80,15 +63,15 @@ public sealed class TelecActionsIntegrationTests
 
         await terminal.WaitForTextAsync("failed: '/no/such/dir' does not exist on alpha");
         Assert.That(await terminal.IsRunningAsync(), Is.True);
-        using var rest = _daemon.Rest();
-        Assert.That((await rest.ListProjectsAsync()).Select(p => p.Path), Is.EqualTo(new[] { _daemon.ProjectPath }));
+        using var rest = Daemon.Rest();
+        Assert.That((await rest.ListProjectsAsync()).Select(p => p.Path), Is.EqualTo(new[] { Daemon.ProjectPath }));
     }
 
     [Test]
     [CancelAfter(60_000)]
     public async Task MessageKey_DeliversTheReply_AndTheAgentEchoesIt()
     {
-        var session = await _daemon.CreateSessionAsync("Echo session");
+        var session = await Daemon.CreateSessionAsync("Echo session");
         var terminal = await StartAsync();
         await TelecSteps.SelectOnlySessionAsync(terminal, session);
 
@@ -99,7 +82,7 @@ public sealed class TelecActionsIntegrationTests
 
         await terminal.WaitForTextAsync("sent to \"Echo session\"");
         await terminal.WaitForTextAsync("agent got: ping 42");
-        using var rest = _daemon.Rest();
+        using var rest = Daemon.Rest();
         Assert.That((await rest.GetSessionAsync(session.SessionId)).LastInput, Is.EqualTo("ping 42"));
     }
 
@@ -107,13 +90,13 @@ public sealed class TelecActionsIntegrationTests
     [CancelAfter(60_000)]
     public async Task MessageKey_ToASessionThatEnded_ShowsWhyInTheFooter()
     {
-        var session = await _daemon.CreateSessionAsync("Short-lived");
+        var session = await Daemon.CreateSessionAsync("Short-lived");
         var terminal = await StartAsync();
         await TelecSteps.SelectOnlySessionAsync(terminal, session);
         await terminal.SendKeysAsync("m");
         await terminal.WaitForTextAsync("Message to Short-lived");
 
-        using (var rest = _daemon.Rest())
+        using (var rest = Daemon.Rest())
         {
             await rest.EndSessionAsync(session.SessionId);
         }
@@ -129,7 +112,7 @@ public sealed class TelecActionsIntegrationTests
     [CancelAfter(90_000)]
     public async Task EnterOnSession_AttachesInTheForeground_AndComesBackAfterDetachWithCurrentState()
     {
-        var session = await _daemon.CreateSessionAsync("Attach me");
+        var session = await Daemon.CreateSessionAsync("Attach me");
         var terminal = await StartAsync();
         await TelecSteps.SelectOnlySessionAsync(terminal, session);
 
@@ -139,7 +122,7 @@ public sealed class TelecActionsIntegrationTests
             "the session's own terminal fills the screen");
 
         // While the user is away, the fleet moves on.
-        var later = await _daemon.CreateSessionAsync("Started while attached");
+        var later = await Daemon.CreateSessionAsync("Started while attached");
         await terminal.SendKeysAsync("C-b", "d");
 
         var screen = await terminal.WaitForAsync(
@@ -153,7 +136,7 @@ public sealed class TelecActionsIntegrationTests
     [CancelAfter(60_000)]
     public async Task EnterOnSession_InsideTmux_OpensItInANewWindow()
     {
-        var session = await _daemon.CreateSessionAsync("Window me");
+        var session = await Daemon.CreateSessionAsync("Window me");
         var terminal = await StartAsync(insideTmux: true);
         await TelecSteps.SelectOnlySessionAsync(terminal, session);
 
@@ -169,8 +152,8 @@ public sealed class TelecActionsIntegrationTests
     [CancelAfter(60_000)]
     public async Task SlashFilter_ShowsOnlyMatchingSessions_AndEscClearsIt()
     {
-        await _daemon.CreateSessionAsync("Refactor parser");
-        await _daemon.CreateSessionAsync("Write release notes", agent: "codex");
+        await Daemon.CreateSessionAsync("Refactor parser");
+        await Daemon.CreateSessionAsync("Write release notes", agent: "codex");
         var terminal = await StartAsync();
         await terminal.WaitForAsync(s => s.Contains("Refactor parser", StringComparison.Ordinal) && s.Contains("Write release notes", StringComparison.Ordinal), "both sessions show");
 
@@ -184,6 +167,4 @@ public sealed class TelecActionsIntegrationTests
         await terminal.SendKeysAsync("Escape");
         await terminal.WaitForAsync(s => s.Contains("Refactor parser", StringComparison.Ordinal) && !s.Contains("filter: codex", StringComparison.Ordinal), "Esc clears the filter");
     }
-
-    private async Task<TmuxTerminal> StartAsync(bool insideTmux = false) => _terminal = await TelecSteps.StartConnectedAsync(_daemon.SocketPath, insideTmux);
 }

@@ -13,30 +13,13 @@ namespace Telec.Tests.Integration;
 /// </summary>
 [TestFixture]
 [NonParallelizable]
-public sealed class TelecAgentIntegrationTests
+public sealed class TelecAgentIntegrationTests : LocalDaemonTelecTests
 {
-    private DaemonProcess _daemon = null!;
-    private TmuxTerminal? _terminal;
-
-    [SetUp]
-    public async Task SetUp() => _daemon = await DaemonProcess.StartAsync();
-
-    [TearDown]
-    public async Task TearDown()
-    {
-        if (_terminal is not null)
-        {
-            await _terminal.DisposeAsync();
-        }
-
-        await _daemon.DisposeAsync();
-    }
-
     [Test]
     [CancelAfter(60_000)]
     public async Task Preview_ShowsTheSelectedSessionsLiveScreen_AndItsNewOutput_ThroughSessionOutput()
     {
-        var session = await _daemon.CreateSessionAsync("Echo session");
+        var session = await Daemon.CreateSessionAsync("Echo session");
         var terminal = await StartAsync();
         await TelecSteps.SelectOnlySessionAsync(terminal, session);
 
@@ -44,19 +27,19 @@ public sealed class TelecAgentIntegrationTests
         var first = await terminal.WaitForAsync(
             s => PreviewTitle(s).Contains("Screen · Echo session · ", StringComparison.Ordinal) && Preview(s).Contains("test agent ready", StringComparison.Ordinal),
             "the preview shows the session's live screen");
-        Assert.That(await _daemon.CounterAsync("output_watchers"), Is.EqualTo(1), "telec watches the one session it previews");
-        var pushesBefore = await _daemon.CounterAsync("output_pushes");
+        Assert.That(await Daemon.CounterAsync("output_watchers"), Is.EqualTo(1), "telec watches the one session it previews");
+        var pushesBefore = await Daemon.CounterAsync("output_pushes");
 
         var probe = "probe-" + Guid.NewGuid().ToString("N")[..8];
         var clock = Stopwatch.StartNew();
-        using (var rest = _daemon.Rest())
+        using (var rest = Daemon.Rest())
         {
             await rest.SendInputAsync(session.SessionId, probe);
         }
 
         var screen = await terminal.WaitForAsync(s => Preview(s).Contains("agent got: " + probe, StringComparison.Ordinal), "the preview shows the agent's answer");
         TestContext.Out.WriteLine($"input → agent's output in the preview: {clock.ElapsedMilliseconds} ms (goal < 1 s: docs/benchmarks.md, watch → preview)");
-        var pushesAfter = await _daemon.CounterAsync("output_pushes");
+        var pushesAfter = await Daemon.CounterAsync("output_pushes");
         Assert.Multiple(() =>
         {
             Assert.That(pushesAfter, Is.GreaterThan(pushesBefore), "the new screen came as a SessionOutput push");
@@ -67,16 +50,16 @@ public sealed class TelecAgentIntegrationTests
         // Moving away unwatches it: the daemon keeps no watcher for a session nobody previews.
         await terminal.SendKeysAsync("Up");
         await terminal.WaitForAsync(s => PreviewTitle(s).Contains("┤Preview├", StringComparison.Ordinal), "the preview has no session");
-        await Eventually.ThatAsync(async () => await _daemon.CounterAsync("output_watchers") == 0, "the daemon dropped the watcher");
+        await Eventually.ThatAsync(async () => await Daemon.CounterAsync("output_watchers") == 0, "the daemon dropped the watcher");
     }
 
     [Test]
     [CancelAfter(120_000)]
     public async Task WaitingSessions_AreCountedInTheHeader_WJumpsToTheLongestWaiting_ViewThreeListsThemOldestFirst_AndYAnswers()
     {
-        await _daemon.CreateSessionAsync("Busy one");
-        var asksSecond = await _daemon.CreateSessionAsync("Created first, asks second");
-        var asksFirst = await _daemon.CreateSessionAsync("Created second, asks first");
+        await Daemon.CreateSessionAsync("Busy one");
+        var asksSecond = await Daemon.CreateSessionAsync("Created first, asks second");
+        var asksFirst = await Daemon.CreateSessionAsync("Created second, asks first");
         var terminal = await StartAsync();
         await terminal.WaitForTextAsync("Created second, asks first");
 
@@ -123,7 +106,7 @@ public sealed class TelecAgentIntegrationTests
             s => s.Contains("3 Needs you (1)", StringComparison.Ordinal) && s.Contains("1 needs you", StringComparison.Ordinal) && !LineWith(s, "│!alpha").Contains("asks first", StringComparison.Ordinal),
             "the answered session leaves the needs-you view");
         Assert.That(answered, Does.Contain("Created first, asks second"));
-        using var rest = _daemon.Rest();
+        using var rest = Daemon.Rest();
         await Eventually.ThatAsync(
             async () => (await rest.GetSessionAsync(asksFirst.SessionId)).LastOutput?.Contains("answered: y", StringComparison.Ordinal) == true,
             "the agent read the answer y");
@@ -132,13 +115,11 @@ public sealed class TelecAgentIntegrationTests
 
     private async Task AskAsync(SessionInfo session)
     {
-        using var rest = _daemon.Rest();
+        using var rest = Daemon.Rest();
         await rest.SendInputAsync(session.SessionId, "ask");
         await Eventually.ThatAsync(
             async () => (await rest.GetSessionAsync(session.SessionId)) is { Status: SessionStatus.Waiting, Waiting.Choices.Count: 2 },
             $"\"{session.Title}\" waits with its choices",
             TimeSpan.FromSeconds(30));
     }
-
-    private async Task<TmuxTerminal> StartAsync() => _terminal = await TelecSteps.StartConnectedAsync(_daemon.SocketPath);
 }
