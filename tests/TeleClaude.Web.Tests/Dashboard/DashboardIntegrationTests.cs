@@ -12,33 +12,18 @@ namespace TeleClaude.Web.Tests.Dashboard;
 /// </summary>
 [TestFixture]
 [CancelAfter(120_000)]
-internal sealed class DashboardIntegrationTests
+internal sealed class DashboardIntegrationTests : BrowserAndDaemonTests
 {
-    private Chromium _chromium = null!;
-    private WebDaemon _web = null!;
-
-    [OneTimeSetUp]
-    public async Task LaunchAsync() => _chromium = await Chromium.LaunchAsync();
-
-    [OneTimeTearDown]
-    public async Task CloseAsync() => await _chromium.DisposeAsync();
-
-    [SetUp]
-    public async Task StartAsync() => _web = await WebDaemon.StartAsync();
-
-    [TearDown]
-    public async Task StopAsync() => await _web.DisposeAsync();
-
     private static ILocator Row(IPage page, SessionInfo session) => page.Locator($"[data-session='{session.SessionId}']");
 
     [Test]
     public async Task SessionCreatedThroughRest_AppearsWithinOneSecond_WithoutReload(CancellationToken cancellationToken)
     {
-        var page = await _web.OpenSignedInAsync(_chromium);
+        var page = await Web.OpenSignedInAsync(Browser);
         await Expect(page.Locator("#summary")).ToContainTextAsync("0 sessions");
         await DomClock.WatchAsync(page, "created", "[data-session] .title", "Appears live");
 
-        var session = await _web.CreateSessionAsync("Appears live");
+        var session = await Web.CreateSessionAsync("Appears live");
         var answered = DateTimeOffset.UtcNow;
         var seen = await DomClock.SeenAsync(page, "created");
 
@@ -46,15 +31,15 @@ internal sealed class DashboardIntegrationTests
         Assert.That(seen - answered, Is.LessThan(TimeSpan.FromSeconds(1)), "the row appeared within 1 s of the REST answer");
         await Expect(Row(page, session).Locator(".agent")).ToHaveTextAsync("claude");
         await Expect(Row(page, session).Locator(".age")).ToContainTextAsync("old");
-        await Expect(page.Locator($"[data-computer='{_web.Daemon.Computer}'] h3")).ToContainTextAsync("project");
+        await Expect(page.Locator($"[data-computer='{Web.Daemon.Computer}'] h3")).ToContainTextAsync("project");
         await Expect(page.Locator("#summary")).ToContainTextAsync("1 session");
     }
 
     [Test]
     public async Task Page_LoadsAndRuns_WithoutAConsoleErrorOrAContentSecurityPolicyViolation(CancellationToken cancellationToken)
     {
-        var session = await _web.CreateSessionAsync("Clean console");
-        var context = await _chromium.NewContextAsync();
+        var session = await Web.CreateSessionAsync("Clean console");
+        var context = await Browser.NewContextAsync();
         var page = await context.NewPageAsync();
         var errors = new List<string>();
         page.Console += (_, message) =>
@@ -66,7 +51,7 @@ internal sealed class DashboardIntegrationTests
         };
         page.PageError += (_, error) => errors.Add("uncaught: " + error);
 
-        await page.GotoAsync(_web.LoginUrl);
+        await page.GotoAsync(Web.LoginUrl);
         await Expect(page.Locator("#conn")).ToHaveTextAsync("● connected");
         await Row(page, session).ClickAsync();
         await Expect(page.Locator("#screen")).ToContainTextAsync("test agent ready");
@@ -80,8 +65,8 @@ internal sealed class DashboardIntegrationTests
     [Test]
     public async Task Reply_TypedInThePage_ReachesTheAgent_AndItsAnswerShowsLive(CancellationToken cancellationToken)
     {
-        var session = await _web.CreateSessionAsync("Echo me");
-        var page = await _web.OpenSignedInAsync(_chromium);
+        var session = await Web.CreateSessionAsync("Echo me");
+        var page = await Web.OpenSignedInAsync(Browser);
         await Row(page, session).ClickAsync();
         await Expect(page.Locator("#screen")).ToContainTextAsync("test agent ready");
 
@@ -94,18 +79,18 @@ internal sealed class DashboardIntegrationTests
         await Expect(page.Locator("#screen")).ToContainTextAsync("agent got: hello from the browser");
         await Expect(page.Locator("#footer")).ToHaveTextAsync("sent to \"Echo me\"");
         await Expect(page.Locator("#reply")).ToHaveValueAsync("");
-        using var rest = _web.Daemon.Rest();
+        using var rest = Web.Daemon.Rest();
         Assert.That((await rest.GetSessionAsync(session.SessionId, cancellationToken)).LastInput, Is.EqualTo("hello from the browser"));
     }
 
     [Test]
     public async Task WaitingSession_IsMarkedAndCounted_AndTheYKeyApprovesIt(CancellationToken cancellationToken)
     {
-        var session = await _web.CreateSessionAsync("Asks first");
-        var page = await _web.OpenSignedInAsync(_chromium);
+        var session = await Web.CreateSessionAsync("Asks first");
+        var page = await Web.OpenSignedInAsync(Browser);
         await Expect(page.Locator("#need-count")).ToHaveTextAsync("0");
 
-        using (var rest = _web.Daemon.Rest())
+        using (var rest = Web.Daemon.Rest())
         {
             await rest.SendInputAsync(session.SessionId, "ask", cancellationToken);
         }
@@ -133,19 +118,19 @@ internal sealed class DashboardIntegrationTests
     [Test]
     public async Task DaemonRestart_PageReconnectsByItself_AndShowsTheCurrentState(CancellationToken cancellationToken)
     {
-        var stays = await _web.CreateSessionAsync("Survives the restart");
-        var vanishes = await _web.CreateSessionAsync("Ends while the daemon is down");
-        var page = await _web.OpenSignedInAsync(_chromium);
+        var stays = await Web.CreateSessionAsync("Survives the restart");
+        var vanishes = await Web.CreateSessionAsync("Ends while the daemon is down");
+        var page = await Web.OpenSignedInAsync(Browser);
         await Row(page, vanishes).ClickAsync();
         await Expect(page.Locator("#screen")).ToContainTextAsync("test agent ready");
 
-        await _web.Daemon.StopAsync();
+        await Web.Daemon.StopAsync();
         await Expect(page.Locator("#conn")).Not.ToHaveTextAsync("● connected");
         // While the daemon is away its agent exits: the daemon learns it at start, and no push will ever say so.
-        var (code, output) = await Tmux.RunAsync(_web.Daemon.TmuxSocketName, cancellationToken, "kill-session", "-t", vanishes.TmuxSession!);
+        var (code, output) = await Tmux.RunAsync(Web.Daemon.TmuxSocketName, cancellationToken, "kill-session", "-t", vanishes.TmuxSession!);
         Assert.That(code, Is.Zero, output);
-        await _web.Daemon.StartAsync();
-        var created = await _web.CreateSessionAsync("Started after the restart");
+        await Web.Daemon.StartAsync();
+        var created = await Web.CreateSessionAsync("Started after the restart");
 
         await Expect(page.Locator("#conn")).ToHaveTextAsync("● connected", new() { Timeout = 30_000 });
         await Expect(Row(page, created)).ToBeVisibleAsync();
@@ -158,12 +143,12 @@ internal sealed class DashboardIntegrationTests
     [Test]
     public async Task WatchedSessionThatEnds_KeepsItsLastScreen_AndSaysItEnded(CancellationToken cancellationToken)
     {
-        var session = await _web.CreateSessionAsync("Ends while watched");
-        var page = await _web.OpenSignedInAsync(_chromium);
+        var session = await Web.CreateSessionAsync("Ends while watched");
+        var page = await Web.OpenSignedInAsync(Browser);
         await Row(page, session).ClickAsync();
         await Expect(page.Locator("#screen")).ToContainTextAsync("test agent ready");
 
-        using (var rest = _web.Daemon.Rest())
+        using (var rest = Web.Daemon.Rest())
         {
             await rest.EndSessionAsync(session.SessionId, cancellationToken);
         }
@@ -177,11 +162,11 @@ internal sealed class DashboardIntegrationTests
     [Test]
     public async Task NewSessionKey_StartsASession_AndKEndsItAfterConfirmation(CancellationToken cancellationToken)
     {
-        var page = await _web.OpenSignedInAsync(_chromium);
+        var page = await Web.OpenSignedInAsync(Browser);
         await page.Keyboard.PressAsync("n");
         var dialog = page.Locator("#new-session");
         await Expect(dialog).ToBeVisibleAsync();
-        await Expect(dialog.Locator("select")).ToHaveValueAsync($"{_web.Daemon.Computer}\u0000{_web.Daemon.ProjectPath}");
+        await Expect(dialog.Locator("select")).ToHaveValueAsync($"{Web.Daemon.Computer}\u0000{Web.Daemon.ProjectPath}");
         await dialog.Locator("input[name=title]").FillAsync("Started from the page");
         await dialog.Locator("textarea[name=message]").FillAsync("first words");
         await dialog.Locator("button[type=submit]").ClickAsync();
@@ -189,7 +174,7 @@ internal sealed class DashboardIntegrationTests
         await Expect(page.Locator("#footer")).ToHaveTextAsync("created \"Started from the page\"");
         await Expect(page.Locator("#detail-title")).ToHaveTextAsync("Started from the page");
         await Expect(page.Locator("#screen")).ToContainTextAsync("agent got: first words");
-        using var rest = _web.Daemon.Rest();
+        using var rest = Web.Daemon.Rest();
         var created = (await rest.ListSessionsAsync(cancellationToken)).Single(s => s.Title == "Started from the page");
 
         page.Dialog += (_, confirm) => confirm.AcceptAsync();
@@ -206,10 +191,10 @@ internal sealed class DashboardIntegrationTests
     [Test]
     public async Task PreparationView_ShowsProjectsAndTodos_AndRefreshRedrawsIt(CancellationToken cancellationToken)
     {
-        var page = await _web.OpenSignedInAsync(_chromium);
+        var page = await Web.OpenSignedInAsync(Browser);
         await page.Keyboard.PressAsync("2");
 
-        var project = page.Locator($"[data-project='{_web.Daemon.ProjectPath}']");
+        var project = page.Locator($"[data-project='{Web.Daemon.ProjectPath}']");
         await Expect(project.Locator("h3")).ToContainTextAsync("3 todos");
         await Expect(project.Locator("[data-todo='cache-push']")).ToContainTextAsync("[>]");
         await Expect(project.Locator("[data-todo='cache-push'] .flags")).ToContainTextAsync("req");
@@ -222,9 +207,9 @@ internal sealed class DashboardIntegrationTests
     [Test]
     public async Task FilterAndTranscript_NarrowTheListAndShowTheConversation(CancellationToken cancellationToken)
     {
-        var parser = await _web.CreateSessionAsync("Fix the parser");
-        var docs = await _web.CreateSessionAsync("Write the docs");
-        var page = await _web.OpenSignedInAsync(_chromium);
+        var parser = await Web.CreateSessionAsync("Fix the parser");
+        var docs = await Web.CreateSessionAsync("Write the docs");
+        var page = await Web.OpenSignedInAsync(Browser);
 
         await page.Keyboard.PressAsync("/");
         await Expect(page.Locator("#filter")).ToBeFocusedAsync();
@@ -244,8 +229,8 @@ internal sealed class DashboardIntegrationTests
     [Test]
     public async Task PhoneSizedScreen_ShowsTheListThenTheSession_AndBackAgain(CancellationToken cancellationToken)
     {
-        var session = await _web.CreateSessionAsync("On the phone");
-        var page = await _web.OpenSignedInAsync(_chromium, new BrowserNewContextOptions
+        var session = await Web.CreateSessionAsync("On the phone");
+        var page = await Web.OpenSignedInAsync(Browser, new BrowserNewContextOptions
         {
             ViewportSize = new ViewportSize { Width = 390, Height = 844 },
             IsMobile = true,

@@ -10,33 +10,18 @@ namespace TeleClaude.Web.Tests.Security;
 /// </summary>
 [TestFixture]
 [CancelAfter(90_000)]
-internal sealed class DashboardAccessIntegrationTests
+internal sealed class DashboardAccessIntegrationTests : BrowserAndDaemonTests
 {
-    private Chromium _chromium = null!;
-    private WebDaemon _web = null!;
-
-    [OneTimeSetUp]
-    public async Task LaunchAsync() => _chromium = await Chromium.LaunchAsync();
-
-    [OneTimeTearDown]
-    public async Task CloseAsync() => await _chromium.DisposeAsync();
-
-    [SetUp]
-    public async Task StartAsync() => _web = await WebDaemon.StartAsync();
-
-    [TearDown]
-    public async Task StopAsync() => await _web.DisposeAsync();
-
     [Test]
     public async Task WithoutTheToken_ThePageGetsNothing_OverRestOrTheHub(CancellationToken cancellationToken)
     {
-        var session = await _web.CreateSessionAsync("Secret plans");
-        var context = await _chromium.NewContextAsync();
+        var session = await Web.CreateSessionAsync("Secret plans");
+        var context = await Browser.NewContextAsync();
         var page = await context.NewPageAsync();
         var answers = new List<(string Path, int Status)>();
         page.Response += (_, response) => answers.Add((new Uri(response.Url).AbsolutePath, response.Status));
 
-        await page.GotoAsync(_web.BaseUrl.ToString());
+        await page.GotoAsync(Web.BaseUrl.ToString());
 
         await Expect(page.Locator("#signin")).ToContainTextAsync("TeleClaude.Daemon web");
         var data = answers.Where(a => a.Path != "/" && !a.Path.StartsWith("/web/", StringComparison.Ordinal)).ToList();
@@ -61,19 +46,19 @@ internal sealed class DashboardAccessIntegrationTests
     [Test]
     public async Task StaleLoginLink_ShowsWhyAndHowToSignIn_AndLeavesNoCookie(CancellationToken cancellationToken)
     {
-        var stale = _web.LoginUrl;
-        _web.Daemon.Get<AccessTokenFile>().Rotate();
-        var context = await _chromium.NewContextAsync();
+        var stale = Web.LoginUrl;
+        Web.Daemon.Get<AccessTokenFile>().Rotate();
+        var context = await Browser.NewContextAsync();
         var page = await context.NewPageAsync();
 
         await page.GotoAsync(stale);
 
         await Expect(page.Locator("#signin")).ToContainTextAsync("not valid any more");
-        Assert.That(page.Url, Is.EqualTo(_web.BaseUrl.ToString()), "neither the token nor the failure stays in the address bar");
+        Assert.That(page.Url, Is.EqualTo(Web.BaseUrl.ToString()), "neither the token nor the failure stays in the address bar");
         Assert.That(await context.CookiesAsync(), Is.Empty);
 
         // The page's own form takes the current token.
-        await page.Locator("#signin input").FillAsync(_web.Token);
+        await page.Locator("#signin input").FillAsync(Web.Token);
         await page.Locator("#signin button[type=submit]").ClickAsync();
         await Expect(page.Locator("#conn")).ToHaveTextAsync("● connected");
     }
@@ -81,11 +66,11 @@ internal sealed class DashboardAccessIntegrationTests
     [Test]
     public async Task RotatedToken_SignsAnOpenPageOut_WithoutAReload(CancellationToken cancellationToken)
     {
-        await _web.CreateSessionAsync("Visible until the rotation");
-        var page = await _web.OpenSignedInAsync(_chromium);
+        await Web.CreateSessionAsync("Visible until the rotation");
+        var page = await Web.OpenSignedInAsync(Browser);
         await Expect(page.Locator("[data-session]")).ToHaveCountAsync(1);
 
-        _web.Daemon.Get<AccessTokenFile>().Rotate();
+        Web.Daemon.Get<AccessTokenFile>().Rotate();
 
         // The daemon closes hub connections of a rotated token (within 2 s); the reconnect is refused, and the page says so.
         await Expect(page.Locator("#signin")).ToBeVisibleAsync(new() { Timeout = 30_000 });
@@ -96,9 +81,9 @@ internal sealed class DashboardAccessIntegrationTests
     [Test]
     public async Task PageOnAnotherOrigin_CannotUseTheSignIn(CancellationToken cancellationToken)
     {
-        await _web.CreateSessionAsync("Only for the dashboard");
-        var page = await _web.OpenSignedInAsync(_chromium);
-        var target = _web.BaseUrl.ToString().TrimEnd('/');
+        await Web.CreateSessionAsync("Only for the dashboard");
+        var page = await Web.OpenSignedInAsync(Browser);
+        var target = Web.BaseUrl.ToString().TrimEnd('/');
         // Two attackers: a page on another site (localhost is not 127.0.0.1), and one on another port of the same host
         // (the same site, so the browser sends the SameSite=Strict cookie along).
         await using var site = await ForeignSite.StartAsync();
@@ -123,7 +108,7 @@ internal sealed class DashboardAccessIntegrationTests
 
         // The other site's requests carry no cookie (SameSite=Strict); the other port's do, and are refused by their
         // fetch metadata, with a warning.
-        Assert.That(_web.Daemon.Logs.WithEventId(763).Select(e => e.Message), Has.Some.Contains("Sec-Fetch-Site: same-site"));
+        Assert.That(Web.Daemon.Logs.WithEventId(763).Select(e => e.Message), Has.Some.Contains("Sec-Fetch-Site: same-site"));
         await Expect(page.Locator("#conn")).ToHaveTextAsync("● connected");
     }
 }
