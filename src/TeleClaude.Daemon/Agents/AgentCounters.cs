@@ -19,6 +19,7 @@ internal sealed class AgentCounters
     private long _transcriptMissing;
     private long _answers;
     private long _answersNotTaken;
+    private long _inputsResubmitted;
 
     public void HookAccepted() => Interlocked.Increment(ref _hookEvents);
 
@@ -54,6 +55,8 @@ internal sealed class AgentCounters
 
     public void AnswerNotTaken() => Interlocked.Increment(ref _answersNotTaken);
 
+    public void InputResubmitted() => Interlocked.Increment(ref _inputsResubmitted);
+
     public IEnumerable<KeyValuePair<string, long>> All =>
     [
         new("hook_events", Interlocked.Read(ref _hookEvents)),
@@ -72,5 +75,6 @@ internal sealed class AgentCounters
         new("transcript_missing", Interlocked.Read(ref _transcriptMissing)),
         new("answers_sent", Interlocked.Read(ref _answers)),
         new("answers_not_taken", Interlocked.Read(ref _answersNotTaken)),
+        new("inputs_resubmitted", Interlocked.Read(ref _inputsResubmitted)),
     ];
 }

@@ -25,6 +25,11 @@ internal sealed partial class AgentStateTracker
                 live.Answered = null; // the agent moved on: whatever was answered was taken
             }
 
+            if (hook.Kind is HookEventKind.PromptSubmitted or HookEventKind.ToolUse or HookEventKind.PermissionRequest or HookEventKind.Stop)
+            {
+                ForgetTyped(live); // the agent took the input
+            }
+
             var now = time.GetUtcNow();
             string? eventName = null;
             string? detail = null;

@@ -8,6 +8,9 @@ internal sealed partial class AgentStateTracker
     /// <summary>An answer sent: what was asked, the question as the screen showed it, and when.</summary>
     private sealed record Answer(WaitingInfo Waiting, string Prompt, DateTimeOffset At);
 
+    /// <summary>A line typed and submitted, the times Enter was pressed for it, and the check that follows.</summary>
+    private sealed record TypedInput(string Line, int Presses, ITimer Check);
+
     /// <summary>What the daemon knows of a session beyond its record (not persisted: re-learnt from the next hook or screen).</summary>
     private sealed class Live
     {
@@ -46,5 +49,8 @@ internal sealed partial class AgentStateTracker
 
         /// <summary>Records the newest output once an output-only change was held back.</summary>
         public ITimer? OutputFlush { get; set; }
+
+        /// <summary>Input typed into the idle agent whose prompt hook has not been heard yet (see <c>ExpectPromptAsync</c>).</summary>
+        public TypedInput? Typed { get; set; }
     }
 }

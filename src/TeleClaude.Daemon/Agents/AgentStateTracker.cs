@@ -26,6 +26,7 @@ internal sealed partial class AgentStateTracker(
     AgentIntegrations integrations,
     AgentLauncher launcher,
     AgentCounters counters,
+    TmuxRunner tmux,
     IOptions<SessionRunnerOptions> options,
     TimeProvider time,
     ILogger<AgentStateTracker> logger)
@@ -124,6 +125,7 @@ internal sealed partial class AgentStateTracker(
             live.IdleTimer?.Dispose();
             live.AnswerCheck?.Dispose();
             live.OutputFlush?.Dispose();
+            live.Typed?.Check.Dispose();
         }
 
         launcher.Forget(sessionId);

@@ -21,6 +21,7 @@ internal sealed partial class DaemonCommands(
     ProjectCatalog projects,
     TmuxRunner tmux,
     AgentLauncher launcher,
+    AgentStateTracker tracker,
     IRemoteDataSource remote,
     IOptions<DaemonOptions> options,
     IOptions<SessionRunnerOptions> tmuxOptions,
@@ -241,13 +242,24 @@ internal sealed partial class DaemonCommands(
 
         // The input is recorded (the session works again) before the keys go: the agent may answer at once, e.g. with a
         // question, and the status its screen gives must not be overwritten by this record arriving after it.
-        var recorded = await ChangeLiveSessionAsync(sessionId, SessionEventNames.InputReceived, request!.Text, s => s with
+        var wasIdle = false;
+        var recorded = await ChangeLiveSessionAsync(sessionId, SessionEventNames.InputReceived, request!.Text, s =>
         {
-            LastInput = request.Text,
-            Status = SessionStatus.Active,
-            LastActivity = time.GetUtcNow(),
+            wasIdle = s.Status == SessionStatus.Idle;
+            return s with { LastInput = request.Text, Status = SessionStatus.Active, LastActivity = time.GetUtcNow() };
         }, cancellationToken);
-        if (recorded.Error is null && !await tmux.SendAsync(sessionId, request.Text, cancellationToken))
+        if (recorded.Error is not null)
+        {
+            return recorded;
+        }
+
+        if (wasIdle)
+        {
+            // Before the keys: the agent's hook may confirm the prompt at once.
+            await tracker.ExpectPromptAsync(sessionId, request.Text, cancellationToken);
+        }
+
+        if (!await tmux.SendAsync(sessionId, request.Text, cancellationToken))
         {
             return new CommandError(CommandErrorKind.Unavailable, $"Session '{sessionId}' has no running terminal any more; it will be marked ended.");
         }

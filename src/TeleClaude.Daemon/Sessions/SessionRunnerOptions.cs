@@ -29,6 +29,12 @@ internal sealed class SessionRunnerOptions
     /// </summary>
     public TimeSpan IdleAfter { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// The pause between typing a line and pressing Enter. Agents with a React/Ink interface (Claude Code, Codex, Gemini
+    /// CLI) read keys that arrive together as one paste and can swallow an Enter that follows text at once.
+    /// </summary>
+    public TimeSpan SubmitDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Lines of pane history kept as last_output (and returned as the output tail).</summary>
     public int OutputLines { get; set; } = 40;
 }

@@ -11,7 +11,7 @@ namespace TeleClaude.Daemon.Sessions;
 /// passes arguments as a list (no shell), and input goes through <c>send-keys -l</c> (literal), so titles,
 /// paths and text can never be interpreted as commands or key names.
 /// </summary>
-internal sealed partial class TmuxRunner(IOptions<SessionRunnerOptions> options, ILogger<TmuxRunner> logger) : IDisposable
+internal sealed partial class TmuxRunner(IOptions<SessionRunnerOptions> options, TimeProvider time, ILogger<TmuxRunner> logger) : IDisposable
 {
     private const string Prefix = "tc-";
 
@@ -66,15 +66,20 @@ internal sealed partial class TmuxRunner(IOptions<SessionRunnerOptions> options,
     public async Task<bool> SendKeyAsync(string sessionId, string key, CancellationToken cancellationToken) =>
         (await RunAsync(["send-keys", "-t", TmuxName(sessionId), key], cancellationToken)).ExitCode == 0;
 
-    /// <summary>Types <paramref name="text"/> literally, then Enter.</summary>
+    /// <summary>Types <paramref name="text"/> literally, then Enter (after <see cref="SessionRunnerOptions.SubmitDelay"/>).</summary>
     public async Task<bool> SendAsync(string sessionId, string text, CancellationToken cancellationToken)
     {
         // One send-keys -l per line: a newline inside -l text would not press Enter in every program.
         foreach (var line in text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n'))
         {
-            if (line.Length > 0 && (await RunAsync(["send-keys", "-t", TmuxName(sessionId), "-l", "--", line], cancellationToken)).ExitCode != 0)
+            if (line.Length > 0)
             {
-                return false;
+                if ((await RunAsync(["send-keys", "-t", TmuxName(sessionId), "-l", "--", line], cancellationToken)).ExitCode != 0)
+                {
+                    return false;
+                }
+
+                await Task.Delay(options.Value.SubmitDelay, time, cancellationToken);
             }
 
             if ((await RunAsync(["send-keys", "-t", TmuxName(sessionId), "Enter"], cancellationToken)).ExitCode != 0)

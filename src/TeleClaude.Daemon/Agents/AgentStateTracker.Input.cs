@@ -1,0 +1,107 @@
+using System.Text.RegularExpressions;
+
+namespace TeleClaude.Daemon.Agents;
+
+/// <summary>
+/// Input confirmed by the agent. A prompt typed into an idle agent whose hooks report every prompt is followed by its
+/// prompt hook within moments. An Ink interface can swallow the Enter after the text (keys that arrive together read
+/// as a paste; seen with Claude Code on a loaded machine): the text then sits in the input box and the session would
+/// look active for ever. When no hook came and the typed line is still at the bottom of the screen, Enter is pressed
+/// again, at most <see cref="MaxSubmitPresses"/> times in all.
+/// </summary>
+internal sealed partial class AgentStateTracker
+{
+    /// <summary>How long after the input is sent the agent has to report the prompt before the screen is looked at.</summary>
+    public static readonly TimeSpan SubmitCheckAfter = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often Enter is pressed for one input at most, the first press included.</summary>
+    public const int MaxSubmitPresses = 3;
+
+    /// <summary>Lines at the bottom of the screen where an agent's input box is.</summary>
+    private const int InputBoxLines = 8;
+
+    /// <summary>
+    /// The keys of <paramref name="text"/> (then Enter) are about to go to a session that was idle. For an agent whose
+    /// hooks report prompts, its prompt hook is awaited from now on; see the type's summary.
+    /// </summary>
+    public async Task ExpectPromptAsync(string sessionId, string text, CancellationToken cancellationToken)
+    {
+        var line = Collapse(text.Split('\n').LastOrDefault(l => l.Trim().Length > 0) ?? "");
+        if (line.Length == 0 || line.StartsWith('/') || !_live.TryGetValue(sessionId, out var live) || !live.HooksSeen)
+        {
+            return; // a slash command is not a prompt (no hook reports it), and without hooks nothing would confirm it
+        }
+
+        await live.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            ForgetTyped(live);
+            live.Typed = ArmSubmitCheck(sessionId, line, presses: 1);
+        }
+        finally
+        {
+            live.Gate.Release();
+        }
+    }
+
+    private TypedInput ArmSubmitCheck(string sessionId, string line, int presses) => new(line, presses, time.CreateTimer(
+        static state => { var (tracker, id, typed, pressed) = ((AgentStateTracker, string, string, int))state!; _ = tracker.CheckSubmittedAsync(id, typed, pressed); },
+        (this, sessionId, line, presses), SubmitCheckAfter, Timeout.InfiniteTimeSpan));
+
+    private async Task CheckSubmittedAsync(string sessionId, string line, int presses)
+    {
+        if (!_live.TryGetValue(sessionId, out var live))
+        {
+            return;
+        }
+
+        await live.Gate.WaitAsync();
+        try
+        {
+            if (live.Typed is not { } typed || (typed.Line, typed.Presses) != (line, presses))
+            {
+                return; // a hook confirmed it, or newer input replaced it
+            }
+
+            ForgetTyped(live);
+            var screen = await tmux.CaptureAsync(sessionId, InputBoxLines, CancellationToken.None);
+            if (screen is null || !Collapse(screen).Contains(typed.Line, StringComparison.Ordinal) || !await tmux.SendKeyAsync(sessionId, "Enter", CancellationToken.None))
+            {
+                return;
+            }
+
+            counters.InputResubmitted();
+            LogInputResubmitted(sessionId, typed.Presses + 1);
+            if (typed.Presses + 1 < MaxSubmitPresses)
+            {
+                live.Typed = ArmSubmitCheck(sessionId, typed.Line, typed.Presses + 1);
+            }
+        }
+        catch (Exception ex)
+        {
+            LogSubmitCheckFailed(sessionId, ex);
+        }
+        finally
+        {
+            live.Gate.Release();
+        }
+    }
+
+    private static void ForgetTyped(Live live)
+    {
+        live.Typed?.Check.Dispose();
+        live.Typed = null;
+    }
+
+    /// <summary>Text with every run of white space as one space: a line wrapped in an input box reads as typed.</summary>
+    private static string Collapse(string text) => WhiteSpace().Replace(text, " ").Trim();
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex WhiteSpace();
+
+    [LoggerMessage(EventId = 704, Level = LogLevel.Warning, Message = "Session {SessionId} did not take the input it was typed (no prompt hook, the text still in its input box): Enter pressed again ({Presses} presses).")]
+    private partial void LogInputResubmitted(string sessionId, int presses);
+
+    [LoggerMessage(EventId = 705, Level = LogLevel.Warning, Message = "Checking that session {SessionId} took its input failed.")]
+    private partial void LogSubmitCheckFailed(string sessionId, Exception exception);
+}
