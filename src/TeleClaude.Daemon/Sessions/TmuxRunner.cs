@@ -9,7 +9,7 @@ namespace TeleClaude.Daemon.Sessions;
 /// <summary>
 /// Runs agent sessions as tmux sessions on the daemon's own tmux server (<c>tmux -L name</c>). Every call
 /// passes arguments as a list (no shell), and input goes through <c>send-keys -l</c> (literal), so titles,
-/// paths and text can never be interpreted as commands or key names.
+/// paths and text can never be interpreted as commands or key names (text of several lines goes through a paste buffer).
 /// </summary>
 internal sealed partial class TmuxRunner(IOptions<SessionRunnerOptions> options, TimeProvider time, ILogger<TmuxRunner> logger) : IDisposable
 {
@@ -66,29 +66,37 @@ internal sealed partial class TmuxRunner(IOptions<SessionRunnerOptions> options,
     public async Task<bool> SendKeyAsync(string sessionId, string key, CancellationToken cancellationToken) =>
         (await RunAsync(["send-keys", "-t", TmuxName(sessionId), key], cancellationToken)).ExitCode == 0;
 
-    /// <summary>Types <paramref name="text"/> literally, then Enter (after <see cref="SessionRunnerOptions.SubmitDelay"/>).</summary>
+    /// <summary>
+    /// Types <paramref name="text"/> literally, then presses Enter after <see cref="SessionRunnerOptions.SubmitDelay"/>.
+    /// Text of several lines goes in as one paste, as a terminal pastes it (bracketed when the program asked for that,
+    /// lines ended by CR), so an agent gets one message and not one per line.
+    /// </summary>
     public async Task<bool> SendAsync(string sessionId, string text, CancellationToken cancellationToken)
     {
-        // One send-keys -l per line: a newline inside -l text would not press Enter in every program.
-        foreach (var line in text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n'))
+        var target = TmuxName(sessionId);
+        var lines = text.Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd('\n');
+        if (lines.Length > 0)
         {
-            if (line.Length > 0)
-            {
-                if ((await RunAsync(["send-keys", "-t", TmuxName(sessionId), "-l", "--", line], cancellationToken)).ExitCode != 0)
-                {
-                    return false;
-                }
-
-                await Task.Delay(options.Value.SubmitDelay, time, cancellationToken);
-            }
-
-            if ((await RunAsync(["send-keys", "-t", TmuxName(sessionId), "Enter"], cancellationToken)).ExitCode != 0)
+            var typed = lines.Contains('\n')
+                ? await PasteAsync(target, lines, cancellationToken)
+                : (await RunAsync(["send-keys", "-t", target, "-l", "--", lines], cancellationToken)).ExitCode == 0;
+            if (!typed)
             {
                 return false;
             }
+
+            await Task.Delay(options.Value.SubmitDelay, time, cancellationToken);
         }
 
-        return true;
+        return (await RunAsync(["send-keys", "-t", target, "Enter"], cancellationToken)).ExitCode == 0;
+    }
+
+    private async Task<bool> PasteAsync(string target, string text, CancellationToken cancellationToken)
+    {
+        // A buffer of its own (deleted by the paste), so concurrent sends and the user's own buffers never mix.
+        var buffer = "tc-input-" + Guid.NewGuid().ToString("N");
+        return (await RunAsync(["load-buffer", "-b", buffer, "-"], cancellationToken, input: text)).ExitCode == 0
+            && (await RunAsync(["paste-buffer", "-b", buffer, "-d", "-p", "-t", target], cancellationToken)).ExitCode == 0;
     }
 
     /// <summary>The last <paramref name="lines"/> lines of the pane, trailing blank lines removed; null when the session is gone.</summary>
@@ -149,10 +157,10 @@ internal sealed partial class TmuxRunner(IOptions<SessionRunnerOptions> options,
                 .ToHashSet(StringComparer.Ordinal);
     }
 
-    private async Task<(int ExitCode, string Output, string Error)> RunAsync(string[] args, CancellationToken cancellationToken)
+    private async Task<(int ExitCode, string Output, string Error)> RunAsync(string[] args, CancellationToken cancellationToken, string? input = null)
     {
-        // CliWrap passes the arguments as a list (no shell), gives tmux an empty stdin, and kills it when the
-        // token is cancelled, so a cancelled call never leaves a tmux client behind.
+        // CliWrap passes the arguments as a list (no shell), gives tmux an empty stdin (or the input), and kills it
+        // when the token is cancelled, so a cancelled call never leaves a tmux client behind.
         BufferedCommandResult result;
         try
         {
@@ -160,6 +168,7 @@ internal sealed partial class TmuxRunner(IOptions<SessionRunnerOptions> options,
                 .WithArguments(["-L", options.Value.TmuxSocketName, .. args])
                 .WithEnvironmentVariables(env => env.Set("TMUX", null)) // tmux refuses to nest inside a client's TMUX
                 .WithValidation(CommandResultValidation.None)
+                .WithStandardInputPipe(input is null ? PipeSource.Null : PipeSource.FromString(input, Encoding.UTF8))
                 .ExecuteBufferedAsync(Encoding.UTF8, cancellationToken);
         }
         catch (Exception ex) when (ex is Win32Exception || ex.InnerException is Win32Exception)

@@ -102,6 +102,28 @@ internal sealed class ClaudeCodeIntegrationTests
         Assert.That(await daemon.CounterAsync("hook_events"), Is.GreaterThanOrEqualTo(6));
     }
 
+    [Test]
+    public async Task MultiLineMessage_ReachesClaudeAsOnePrompt_AndOneTurn(CancellationToken cancellationToken)
+    {
+        const string text = "first line of the message\nsecond line of the message";
+        await using var model = await ScriptedModelServer.StartAsync(ScriptedTurn.Say("Read both lines."));
+        var home = Path.Combine(Directory.CreateTempSubdirectory("tc-claude-").FullName, "home");
+        await using var daemon = await DaemonProcess.StartAsync("claudelines", ClaudeCli.AgentArgs(Agent, home, model));
+        ClaudeCli.CreateHome(home, daemon.ProjectPath);
+        using var rest = daemon.Rest();
+        var (hub, pushes) = await daemon.ConnectAsync();
+        await hub.Subscribe(Views.Sessions);
+        var created = await daemon.CreateSessionAsync("Two lines", agent: Agent);
+        await NextSessionAsync(pushes, created.SessionId, s => s.Status == SessionStatus.Idle && s.HasTranscript, cancellationToken);
+
+        await rest.SendInputAsync(created.SessionId, text, cancellationToken);
+
+        var stopped = await WithinAsync(pushes, () => pushes.NextAsync<AgentEventInfo>(nameof(ISessionsClient.AgentEvent), e => e.Session.SessionId == created.SessionId, cancellationToken));
+        Assert.That(stopped.Session.LastInput, Is.EqualTo(text), "the prompt Claude's hook reported: both lines, as one message");
+        Assert.That(stopped.Session.LastMessage, Is.EqualTo("Read both lines."));
+        Assert.That(model.TurnsServed, Is.EqualTo(1), "one turn, not one per line");
+    }
+
     private static async Task<SessionInfo> AnswerAsync(TeleClaudeRestClient rest, string sessionId, string choice, CancellationToken cancellationToken)
     {
         using var response = await rest.Http.PostAsJsonAsync($"sessions/{sessionId}/answer", new AnswerRequest(choice), TeleClaudeRestClient.JsonOptions, cancellationToken);

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.RegularExpressions;
 using TeleClaude.Client;
 using TeleClaude.Contracts;
 using TeleClaude.Daemon.Tests.Infrastructure;
@@ -41,6 +42,29 @@ internal sealed class SessionRunnerIntegrationTests
         await pushes.NextAsync<SessionInfo>(nameof(ISessionsClient.SessionTerminated), s => s.SessionId == created.SessionId);
         Assert.That(File.Exists("/tmp/pwned"), Is.False);
         Assert.That(await TmuxHasSessionAsync(daemon, created.SessionId), Is.False, "ending kills the tmux session");
+    }
+
+    [Test]
+    public async Task MultiLineInput_GoesInAsOnePaste_ALineAgentGetsEachLine_Literally(CancellationToken cancellationToken)
+    {
+        await using var daemon = await DaemonProcess.StartAsync("paster");
+        using var rest = daemon.Rest();
+        var (hub, pushes) = await daemon.ConnectAsync();
+        await hub.Subscribe(Views.Sessions);
+        var created = await daemon.CreateSessionAsync("Pasted to");
+        await pushes.NextAsync<SessionInfo>(
+            nameof(ISessionsClient.SessionUpdated), s => s.SessionId == created.SessionId && (s.LastOutput ?? "").Contains("test agent ready", StringComparison.Ordinal), cancellationToken);
+
+        const string text = "first; touch /tmp/pwned-paste\r\nsecond $(id) `id`\n";
+        await rest.SendInputAsync(created.SessionId, text, cancellationToken);
+
+        var idle = await pushes.NextAsync<AgentEventInfo>(nameof(ISessionsClient.AgentEvent), e => e.Session.SessionId == created.SessionId, cancellationToken);
+        // The terminal's echo of the paste and the agent's answers interleave; each answer runs to its line's end.
+        var got = Regex.Matches(idle.Summary, "agent got: ([^\n]*)").Select(m => m.Groups[1].Value);
+        Assert.That(got, Is.EqualTo(new[] { "first; touch /tmp/pwned-paste", "second $(id) `id`" }), "each line once; a trailing newline is not one more Enter");
+        Assert.That(File.Exists("/tmp/pwned-paste"), Is.False);
+        var (_, buffers, _) = await ChildProcess.RunAsync("tmux", ["-L", daemon.TmuxSocketName, "list-buffers"], "", new Dictionary<string, string>(), cancellationToken);
+        Assert.That(buffers, Is.Empty, "the paste buffer is deleted by the paste");
     }
 
     [Test]
