@@ -10,8 +10,14 @@ internal sealed partial class AgentStateTracker
     {
         var live = LiveOf(sessionId);
         await live.Gate.WaitAsync(cancellationToken);
+        HeldMessage? first = null;
         try
         {
+            if (hook.Kind == HookEventKind.SessionStart)
+            {
+                first = TakeHeldMessage(live); // the agent is ready for the message it was started with
+            }
+
             // Before the first hook, an active status can only come from the screen heuristic (the agent drew its start screen).
             var firstHook = !live.HooksSeen;
             if (integration == AgentIntegrationKinds.Claude)
@@ -85,6 +91,10 @@ internal sealed partial class AgentStateTracker
         finally
         {
             live.Gate.Release();
+            if (first is not null)
+            {
+                _ = SendHeldMessageAsync(sessionId, first.Text, afterStart: true);
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using TeleClaude.Contracts;
 
 namespace TeleClaude.Daemon.Agents;
 
@@ -11,6 +12,114 @@ namespace TeleClaude.Daemon.Agents;
 /// </summary>
 internal sealed partial class AgentStateTracker
 {
+    /// <summary>How long a new session's message waits for its agent's start hook before it is typed anyway.</summary>
+    public static readonly TimeSpan FirstMessageWait = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Holds the message a new session was started with until its agent reports that it is ready (Claude Code's
+    /// SessionStart hook): keys typed while it starts are lost. False for agents without such a hook; their message is
+    /// typed at once (a program that reads lines reads it when it gets there).
+    /// </summary>
+    public bool HoldFirstMessage(string sessionId, string agent, string message)
+    {
+        if (integrations.IntegrationOf(agent) != AgentIntegrationKinds.Claude)
+        {
+            return false;
+        }
+
+        var timeout = time.CreateTimer(
+            static state => { var (tracker, id) = ((AgentStateTracker, string))state!; _ = tracker.OnFirstMessageWaitOverAsync(id); },
+            (this, sessionId), FirstMessageWait, Timeout.InfiniteTimeSpan);
+        LiveOf(sessionId).Held = new HeldMessage(message, timeout);
+        return true;
+    }
+
+    private static HeldMessage? TakeHeldMessage(Live live)
+    {
+        var held = live.Held;
+        held?.Timeout.Dispose();
+        live.Held = null;
+        return held;
+    }
+
+    private async Task OnFirstMessageWaitOverAsync(string sessionId)
+    {
+        if (!_live.TryGetValue(sessionId, out var live))
+        {
+            return;
+        }
+
+        await live.Gate.WaitAsync();
+        HeldMessage? held;
+        try
+        {
+            held = TakeHeldMessage(live);
+        }
+        finally
+        {
+            live.Gate.Release();
+        }
+
+        if (held is not null)
+        {
+            await SendHeldMessageAsync(sessionId, held.Text, afterStart: false);
+        }
+    }
+
+    /// <summary>Records the held message as the session's input (it works again), then types it.</summary>
+    private async Task SendHeldMessageAsync(string sessionId, string text, bool afterStart)
+    {
+        try
+        {
+            if (afterStart)
+            {
+                await Task.Delay(DialogSettle, time); // an input box drawn a moment ago may not take keys yet
+            }
+            else
+            {
+                LogFirstMessageWithoutStart(sessionId, FirstMessageWait);
+            }
+
+            var live = LiveOf(sessionId);
+            var wasIdle = false;
+            SessionInfo? updated;
+            await live.Gate.WaitAsync();
+            try
+            {
+                var now = time.GetUtcNow();
+                updated = await store.UpdateAsync(sessionId, s =>
+                {
+                    wasIdle = s.Status == SessionStatus.Idle;
+                    return s.Status == SessionStatus.Terminated ? s : s with { Status = SessionStatus.Active, LastInput = text, LastActivity = now };
+                }, CancellationToken.None);
+            }
+            finally
+            {
+                live.Gate.Release();
+            }
+
+            if (updated is null || updated.Status == SessionStatus.Terminated)
+            {
+                return;
+            }
+
+            cache.PublishLocalSession(SessionEventNames.InputReceived, updated, text);
+            if (wasIdle)
+            {
+                await ExpectPromptAsync(sessionId, text, CancellationToken.None);
+            }
+
+            if (!await tmux.SendAsync(sessionId, text, CancellationToken.None))
+            {
+                throw new InvalidOperationException("tmux could not type into the session's terminal.");
+            }
+        }
+        catch (Exception ex)
+        {
+            LogFirstMessageFailed(sessionId, ex);
+        }
+    }
+
     /// <summary>How long after the input is sent the agent has to report the prompt before the screen is looked at.</summary>
     public static readonly TimeSpan SubmitCheckAfter = TimeSpan.FromSeconds(2);
 
@@ -101,6 +210,12 @@ internal sealed partial class AgentStateTracker
 
     [LoggerMessage(EventId = 704, Level = LogLevel.Warning, Message = "Session {SessionId} did not take the input it was typed (no prompt hook, the text still in its input box): Enter pressed again ({Presses} presses).")]
     private partial void LogInputResubmitted(string sessionId, int presses);
+
+    [LoggerMessage(EventId = 707, Level = LogLevel.Warning, Message = "Session {SessionId} reported no start within {Wait}: its first message is typed anyway.")]
+    private partial void LogFirstMessageWithoutStart(string sessionId, TimeSpan wait);
+
+    [LoggerMessage(EventId = 708, Level = LogLevel.Warning, Message = "Typing the first message of session {SessionId} failed.")]
+    private partial void LogFirstMessageFailed(string sessionId, Exception exception);
 
     [LoggerMessage(EventId = 705, Level = LogLevel.Warning, Message = "Checking that session {SessionId} took its input failed.")]
     private partial void LogSubmitCheckFailed(string sessionId, Exception exception);

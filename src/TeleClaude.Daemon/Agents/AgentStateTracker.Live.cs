@@ -11,6 +11,9 @@ internal sealed partial class AgentStateTracker
     /// <summary>A line typed and submitted, the times Enter was pressed for it, and the check that follows.</summary>
     private sealed record TypedInput(string Line, int Presses, ITimer Check);
 
+    /// <summary>The message a session was started with, held until its agent is ready, and the wait's end.</summary>
+    private sealed record HeldMessage(string Text, ITimer Timeout);
+
     /// <summary>What the daemon knows of a session beyond its record (not persisted: re-learnt from the next hook or screen).</summary>
     private sealed class Live
     {
@@ -52,5 +55,8 @@ internal sealed partial class AgentStateTracker
 
         /// <summary>Input typed into the idle agent whose prompt hook has not been heard yet (see <c>ExpectPromptAsync</c>).</summary>
         public TypedInput? Typed { get; set; }
+
+        /// <summary>The message the session was started with, until its agent is ready (see <c>HoldFirstMessage</c>).</summary>
+        public HeldMessage? Held { get; set; }
     }
 }

@@ -126,6 +126,7 @@ internal sealed partial class AgentStateTracker(
             live.AnswerCheck?.Dispose();
             live.OutputFlush?.Dispose();
             live.Typed?.Check.Dispose();
+            live.Held?.Timeout.Dispose();
         }
 
         launcher.Forget(sessionId);

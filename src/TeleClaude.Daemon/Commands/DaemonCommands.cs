@@ -174,7 +174,7 @@ internal sealed partial class DaemonCommands(
         }
 
         cache.PublishLocalSession(SessionEventNames.NewSession, session);
-        if (request.Message is not null)
+        if (request.Message is not null && !tracker.HoldFirstMessage(session.SessionId, request.Agent!, request.Message))
         {
             if (!await tmux.SendAsync(session.SessionId, request.Message, cancellationToken))
             {

@@ -124,6 +124,24 @@ internal sealed class ClaudeCodeIntegrationTests
         Assert.That(model.TurnsServed, Is.EqualTo(1), "one turn, not one per line");
     }
 
+    [Test]
+    public async Task FirstMessage_GivenAtStart_ReachesClaudeOnceItIsReady(CancellationToken cancellationToken)
+    {
+        await using var model = await ScriptedModelServer.StartAsync(ScriptedTurn.Say("Started on it."));
+        var home = Path.Combine(Directory.CreateTempSubdirectory("tc-claude-").FullName, "home");
+        await using var daemon = await DaemonProcess.StartAsync("claudefirst", ClaudeCli.AgentArgs(Agent, home, model));
+        ClaudeCli.CreateHome(home, daemon.ProjectPath);
+        var (hub, pushes) = await daemon.ConnectAsync();
+        await hub.Subscribe(Views.Sessions);
+
+        var created = await daemon.CreateSessionAsync("Told at start", message: "begin with the tests", agent: Agent);
+
+        var stopped = await WithinAsync(pushes, () => pushes.NextAsync<AgentEventInfo>(nameof(ISessionsClient.AgentEvent), e => e.Session.SessionId == created.SessionId, cancellationToken));
+        Assert.That(stopped.Session.LastInput, Is.EqualTo("begin with the tests"));
+        Assert.That(stopped.Session.LastMessage, Is.EqualTo("Started on it."));
+        Assert.That(model.TurnsServed, Is.EqualTo(1));
+    }
+
     private static async Task<SessionInfo> AnswerAsync(TeleClaudeRestClient rest, string sessionId, string choice, CancellationToken cancellationToken)
     {
         using var response = await rest.Http.PostAsJsonAsync($"sessions/{sessionId}/answer", new AnswerRequest(choice), TeleClaudeRestClient.JsonOptions, cancellationToken);
