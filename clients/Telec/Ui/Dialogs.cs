@@ -42,7 +42,7 @@ internal static class Dialogs
     public static bool Confirm(IApplication app, string title, string message, string action) =>
         MessageBox.Query(app, title, message, "Cancel", action) == 1;
 
-    /// <summary>Asks for title and agent; null when cancelled or left empty.</summary>
+    /// <summary>Asks for title, agent and an optional first message; null when cancelled or left empty.</summary>
     public static NewSessionAnswer? AskNewSession(IApplication app, string projectName)
     {
         using var dialog = new Dialog { Title = $"New session in {projectName}" };
@@ -50,7 +50,10 @@ internal static class Dialogs
         var title = new TextField { X = 9, Y = 1, Width = 50, Text = "" };
         var agentLabel = new Label { X = 1, Y = 3, Text = "Agent:" };
         var agent = new TextField { X = 9, Y = 3, Width = 50, Text = DefaultAgent };
-        dialog.Add(titleLabel, title, agentLabel, agent);
+        var taskLabel = new Label { X = 1, Y = 5, Text = "Task:" };
+        var task = new TextField { X = 9, Y = 5, Width = 50, Text = "" };
+        var taskHint = new Label { X = 9, Y = 6, Text = "optional: the agent's first message (Tab moves between fields)" };
+        dialog.Add(titleLabel, title, agentLabel, agent, taskLabel, task, taskHint);
         dialog.AddButton(new Button { Text = "Cancel" });
         dialog.AddButton(new Button { Text = "Create" });
         title.SetFocus();
@@ -60,7 +63,8 @@ internal static class Dialogs
             return null;
         }
 
-        return new NewSessionAnswer(title.Text.Trim(), string.IsNullOrWhiteSpace(agent.Text) ? DefaultAgent : agent.Text.Trim());
+        return new NewSessionAnswer(
+            title.Text.Trim(), string.IsNullOrWhiteSpace(agent.Text) ? DefaultAgent : agent.Text.Trim(), string.IsNullOrWhiteSpace(task.Text) ? null : task.Text.Trim());
     }
 
     /// <summary>
@@ -126,6 +130,6 @@ internal static class Dialogs
     }
 }
 
-internal sealed record NewSessionAnswer(string Title, string Agent);
+internal sealed record NewSessionAnswer(string Title, string Agent, string? Message);
 
 internal sealed record ProjectAnswer(string Path, string? Name, string? Description);

@@ -92,7 +92,7 @@ internal sealed partial class MainWindow
             return;
         }
 
-        var request = new CreateSessionRequest(path, answer.Title, answer.Agent, row.Computer);
+        var request = new CreateSessionRequest(path, answer.Title, answer.Agent, row.Computer, answer.Message);
         RunInBackground(() => _rest.CreateSessionAsync(request), $"created \"{answer.Title}\"");
     }
 

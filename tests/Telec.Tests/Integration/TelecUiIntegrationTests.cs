@@ -121,7 +121,7 @@ public sealed class TelecUiIntegrationTests
 
     [Test]
     [CancelAfter(60_000)]
-    public async Task NewSessionKey_CreatesSessionOnSelectedProject()
+    public async Task NewSessionKey_CreatesSessionOnSelectedProject_WithItsFirstMessage()
     {
         await WaitUntilConnectedAsync();
 
@@ -130,12 +130,18 @@ public sealed class TelecUiIntegrationTests
         await _terminal.SendKeysAsync("n");
         await _terminal.WaitForTextAsync("New session in project");
         await _terminal.SendKeysAsync("-l", "Typed in the dialog");
+        await _terminal.SendKeysAsync("Tab");
+        await _terminal.SendKeysAsync("Tab");
+        await _terminal.SendKeysAsync("-l", "first task");
         await _terminal.SendKeysAsync("Enter");
 
         await _terminal.WaitForTextAsync("created \"Typed in the dialog\"");
         using var rest = _daemon.Rest();
         var sessions = await rest.ListSessionsAsync();
-        Assert.That(sessions.Select(s => (s.Title, s.Agent, s.ProjectPath)), Is.EquivalentTo(new[] { ("Typed in the dialog", "claude", _daemon.ProjectPath) }));
+        Assert.That(sessions.Select(s => (s.Title, s.Agent, s.ProjectPath, s.LastInput)), Is.EquivalentTo(new[] { ("Typed in the dialog", "claude", _daemon.ProjectPath, "first task") }));
+        await Eventually.ThatAsync(
+            async () => ((await rest.GetSessionAsync(sessions[0].SessionId)).LastOutput ?? "").Contains("agent got: first task", StringComparison.Ordinal),
+            "the agent got the first message");
     }
 
     private Task<string> WaitUntilConnectedAsync() =>
