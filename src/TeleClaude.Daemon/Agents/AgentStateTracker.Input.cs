@@ -4,11 +4,12 @@ using TeleClaude.Contracts;
 namespace TeleClaude.Daemon.Agents;
 
 /// <summary>
-/// Input confirmed by the agent. A prompt typed into an idle agent whose hooks report every prompt is followed by its
-/// prompt hook within moments. An Ink interface can swallow the Enter after the text (keys that arrive together read
-/// as a paste; seen with Claude Code on a loaded machine): the text then sits in the input box and the session would
-/// look active for ever. When no hook came and the typed line is still at the bottom of the screen, Enter is pressed
-/// again, at most <see cref="MaxSubmitPresses"/> times in all.
+/// Input that reaches the agent. A new session's first message waits until the agent reports that it is ready (keys
+/// typed while Claude Code starts are lost). A prompt typed into an idle agent whose hooks report every prompt is
+/// followed by its prompt hook within moments; an Ink interface can swallow the Enter after the text (keys that arrive
+/// together read as a paste; seen with Claude Code on a loaded machine), and the text then sits in the input box while
+/// the session looks active for ever. When no hook came and the typed line is still at the bottom of the screen, Enter
+/// is pressed again, at most <see cref="MaxSubmitPresses"/> times in all.
 /// </summary>
 internal sealed partial class AgentStateTracker
 {
