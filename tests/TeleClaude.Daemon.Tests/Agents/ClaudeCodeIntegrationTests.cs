@@ -26,9 +26,8 @@ internal sealed class ClaudeCodeIntegrationTests
         await using var model = await ScriptedModelServer.StartAsync(
             ScriptedTurn.Bash("touch made-by-claude.txt", "Create the marker file"),
             ScriptedTurn.Say(LastMessage));
-        var home = Path.Combine(Directory.CreateTempSubdirectory("tc-claude-").FullName, "home");
-        await using var daemon = await DaemonProcess.StartAsync("claudebox", ClaudeCli.AgentArgs(Agent, home, model));
-        ClaudeCli.CreateHome(home, daemon.ProjectPath);
+        var home = NewHome();
+        await using var daemon = await StartDaemonAsync("claudebox", model, home);
         using var rest = daemon.Rest();
         var (hub, pushes) = await daemon.ConnectAsync();
         await hub.Subscribe(Views.Sessions);
@@ -107,9 +106,7 @@ internal sealed class ClaudeCodeIntegrationTests
     {
         const string text = "first line of the message\nsecond line of the message";
         await using var model = await ScriptedModelServer.StartAsync(ScriptedTurn.Say("Read both lines."));
-        var home = Path.Combine(Directory.CreateTempSubdirectory("tc-claude-").FullName, "home");
-        await using var daemon = await DaemonProcess.StartAsync("claudelines", ClaudeCli.AgentArgs(Agent, home, model));
-        ClaudeCli.CreateHome(home, daemon.ProjectPath);
+        await using var daemon = await StartDaemonAsync("claudelines", model);
         using var rest = daemon.Rest();
         var (hub, pushes) = await daemon.ConnectAsync();
         await hub.Subscribe(Views.Sessions);
@@ -128,9 +125,7 @@ internal sealed class ClaudeCodeIntegrationTests
     public async Task FirstMessage_GivenAtStart_ReachesClaudeOnceItIsReady(CancellationToken cancellationToken)
     {
         await using var model = await ScriptedModelServer.StartAsync(ScriptedTurn.Say("Started on it."));
-        var home = Path.Combine(Directory.CreateTempSubdirectory("tc-claude-").FullName, "home");
-        await using var daemon = await DaemonProcess.StartAsync("claudefirst", ClaudeCli.AgentArgs(Agent, home, model));
-        ClaudeCli.CreateHome(home, daemon.ProjectPath);
+        await using var daemon = await StartDaemonAsync("claudefirst", model);
         var (hub, pushes) = await daemon.ConnectAsync();
         await hub.Subscribe(Views.Sessions);
 
@@ -140,6 +135,17 @@ internal sealed class ClaudeCodeIntegrationTests
         Assert.That(stopped.Session.LastInput, Is.EqualTo("begin with the tests"));
         Assert.That(stopped.Session.LastMessage, Is.EqualTo("Started on it."));
         Assert.That(model.TurnsServed, Is.EqualTo(1));
+    }
+
+    private static string NewHome() => Path.Combine(Directory.CreateTempSubdirectory("tc-claude-").FullName, "home");
+
+    /// <summary>A daemon whose agent <see cref="Agent"/> is the real Claude CLI talking to <paramref name="model"/>, with its own HOME.</summary>
+    private static async Task<DaemonProcess> StartDaemonAsync(string computer, ScriptedModelServer model, string? home = null)
+    {
+        home ??= NewHome();
+        var daemon = await DaemonProcess.StartAsync(computer, ClaudeCli.AgentArgs(Agent, home, model));
+        ClaudeCli.CreateHome(home, daemon.ProjectPath);
+        return daemon;
     }
 
     private static async Task<SessionInfo> AnswerAsync(TeleClaudeRestClient rest, string sessionId, string choice, CancellationToken cancellationToken)
