@@ -41,8 +41,7 @@ internal sealed class CodexIntegrationTests
         Assert.That(active.LastInput, Is.EqualTo("please create the marker file"));
 
         var waiting = await NextSessionAsync(pushes, created.SessionId, s => s is { Status: SessionStatus.Waiting, Waiting.Choices.Count: > 0 }, cancellationToken);
-        Assert.That(waiting.Waiting!.Text, Does.StartWith("Would you like to run the following command?"));
-        Assert.That(waiting.Waiting.Text, Does.Contain("touch made-by-codex.txt"));
+        Assert.That(waiting.Waiting!.Text, Does.StartWith("Would you like to run the following command?\n").And.Contain("Reason: Create the marker file?").And.Contain("$ touch made-by-codex.txt"));
         var choices = waiting.Waiting.Choices;
         Assert.That(choices[0], Is.EqualTo(new AnswerChoice("1", "Yes, proceed (y)", AnswerMeanings.Yes)), "Codex's prompt, read from the screen: " + string.Join(" | ", choices));
         Assert.That(choices, Has.Some.Matches<AnswerChoice>(c => c.Meaning == AnswerMeanings.No));
