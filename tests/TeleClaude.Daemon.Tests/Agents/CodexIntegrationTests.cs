@@ -64,6 +64,10 @@ internal sealed class CodexIntegrationTests
         Assert.That(await daemon.CounterAsync("hook_events"), Is.GreaterThanOrEqualTo(2), "notify called for the session's turn and for the title thread");
         Assert.That(await daemon.CounterAsync("hook_rejected_secret"), Is.Zero);
         Assert.That(await daemon.CounterAsync("hook_rejected_malformed"), Is.Zero);
+
+        await rest.SendInputAsync(created.SessionId, "/quit", cancellationToken);
+        var ended = await WithinAsync(pushes, () => pushes.NextAsync<SessionInfo>(nameof(ISessionsClient.SessionTerminated), s => s.SessionId == created.SessionId, cancellationToken));
+        Assert.That(ended.Status, Is.EqualTo(SessionStatus.Terminated));
     }
 
     [Test]
