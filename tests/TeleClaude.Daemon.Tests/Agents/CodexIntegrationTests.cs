@@ -65,6 +65,7 @@ internal sealed class CodexIntegrationTests
         Assert.That(await daemon.CounterAsync("hook_rejected_secret"), Is.Zero);
         Assert.That(await daemon.CounterAsync("hook_rejected_malformed"), Is.Zero);
 
+        TestContext.Out.WriteLine("pushes: " + string.Join(", ", pushes.Seen.Skip(sinceInput).Select(p => p.Payload is SessionInfo s ? $"{p.Method}:{s.Status}" : p.Method)));
         await rest.SendInputAsync(created.SessionId, "/quit", cancellationToken);
         var ended = await WithinAsync(pushes, () => pushes.NextAsync<SessionInfo>(nameof(ISessionsClient.SessionTerminated), s => s.SessionId == created.SessionId, cancellationToken));
         Assert.That(ended.Status, Is.EqualTo(SessionStatus.Terminated));
