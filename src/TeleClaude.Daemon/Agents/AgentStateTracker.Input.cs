@@ -17,13 +17,14 @@ internal sealed partial class AgentStateTracker
     public static readonly TimeSpan FirstMessageWait = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Holds the message a new session was started with until its agent reports that it is ready (Claude Code's
-    /// SessionStart hook): keys typed while it starts are lost. False for agents without such a hook; their message is
-    /// typed at once (a program that reads lines reads it when it gets there).
+    /// Holds the message a new session was started with until its agent is ready: Claude Code's SessionStart hook, or
+    /// for Codex (no start hook) its start screen drawn and then quiet (the session's first idle): keys typed while
+    /// either starts are lost (seen with Codex 0.169: the text reached its input box, the Enter did not). False for
+    /// other agents; their message is typed at once (a program that reads lines reads it when it gets there).
     /// </summary>
     public bool HoldFirstMessage(string sessionId, string agent, string message)
     {
-        if (integrations.IntegrationOf(agent) != AgentIntegrationKinds.Claude)
+        if (integrations.IntegrationOf(agent) is not (AgentIntegrationKinds.Claude or AgentIntegrationKinds.Codex))
         {
             return false;
         }

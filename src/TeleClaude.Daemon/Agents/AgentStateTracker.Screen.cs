@@ -191,6 +191,7 @@ internal sealed partial class AgentStateTracker
         try
         {
             var live = LiveOf(sessionId);
+            HeldMessage? first = null;
             await live.Gate.WaitAsync();
             try
             {
@@ -203,11 +204,20 @@ internal sealed partial class AgentStateTracker
                 if (updated is not null && changed)
                 {
                     cache.PublishLocalSession(SessionEventNames.AgentEvent, updated, updated.LastOutput ?? "");
+                    if (integrations.IntegrationOf(updated.Agent) == AgentIntegrationKinds.Codex)
+                    {
+                        first = TakeHeldMessage(live); // its start screen is drawn and quiet: it takes keys now
+                    }
                 }
             }
             finally
             {
                 live.Gate.Release();
+            }
+
+            if (first is not null)
+            {
+                await SendHeldMessageAsync(sessionId, first.Text, afterStart: true);
             }
         }
         catch (Exception ex)

@@ -65,7 +65,11 @@ internal sealed record HookEvent(
         };
     }
 
-    /// <summary>Codex's notify payload (<c>type</c> <c>agent-turn-complete</c>); null when it is not one.</summary>
+    /// <summary>
+    /// Codex's notify payload (<c>type</c> <c>agent-turn-complete</c>); null when it is not one. Codex (0.169) also calls
+    /// notify for the hidden thread in which it has the model name the session after the first prompt, usually while the
+    /// session's own turn still runs (or waits for an approval): that one is no turn of the session and counts as Other.
+    /// </summary>
     public static HookEvent? FromCodex(JsonElement root)
     {
         if (root.ValueKind != JsonValueKind.Object || String(root, "type") is not { } type)
@@ -73,10 +77,19 @@ internal sealed record HookEvent(
             return null;
         }
 
-        return type == "agent-turn-complete"
+        return type == "agent-turn-complete" && !IsCodexTitleThread(root)
             ? new(HookEventKind.Stop, type, Text: Cut(String(root, "last-assistant-message")))
             : new(HookEventKind.Other, type);
     }
+
+    /// <summary>Codex's title-generation turn: its one input is Codex's own instruction to title the user's prompt.</summary>
+    private static bool IsCodexTitleThread(JsonElement root) =>
+        root.TryGetProperty("input-messages", out var inputs) && inputs.ValueKind == JsonValueKind.Array && inputs.GetArrayLength() == 1
+        && inputs[0].ValueKind == JsonValueKind.String
+        && inputs[0].GetString()!.StartsWith(CodexTitleInstruction, StringComparison.Ordinal);
+
+    /// <summary>How Codex's title request begins (codex-rs tui thread_title.rs).</summary>
+    private const string CodexTitleInstruction = "Generate a concise, single-line task title";
 
     /// <summary>What a tool call acts on (its command, file, url or pattern), as its dialog shows it; null when unknown.</summary>
     private static string? ToolSubject(JsonElement root)

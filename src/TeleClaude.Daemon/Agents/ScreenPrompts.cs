@@ -34,6 +34,7 @@ internal static partial class ScreenPrompts
             }
 
             var choices = new List<AnswerChoice>();
+            var between = new List<string>();
             foreach (var line in lines[(i + 1)..])
             {
                 var option = NumberedOption().Match(line);
@@ -41,14 +42,20 @@ internal static partial class ScreenPrompts
                 {
                     choices.Add(new AnswerChoice(option.Groups[1].Value, option.Groups[2].Value, MeaningOf(option.Groups[2].Value)));
                 }
+                else if (choices.Count == 0)
+                {
+                    between.Add(line);
+                }
             }
 
-            // The question first. A dialog with a menu names its subject above the question ("Bash command",
-            // "touch x.txt"), so those lines follow it; a line prompt ("Overwrite? [y/n]") says it all in its line.
+            // The question first. A dialog with a menu names its subject above the question (Claude Code: "Bash
+            // command", "touch x.txt") or between it and the menu (Codex: "Reason: ...", "$ touch x.txt"), so those
+            // lines follow it; a line prompt ("Overwrite? [y/n]") says it all in its line.
             var question = Clean(lines[i]);
+            var subject = between.Select(Clean).Where(l => l.Length > 0 && !IsRule(l)).Take(ContextLines).ToList();
             var text = choices.Count == 0
                 ? question
-                : string.Join('\n', lines[Math.Max(0, i - ContextLines)..i].Select(Clean).Where(l => l.Length > 0 && !IsRule(l)).Prepend(question));
+                : string.Join('\n', (subject.Count > 0 ? subject : lines[Math.Max(0, i - ContextLines)..i].Select(Clean).Where(l => l.Length > 0 && !IsRule(l))).Prepend(question));
             if (choices.Count == 0 && YesNo().IsMatch(lines[i]))
             {
                 choices.Add(new AnswerChoice("y", "Yes", AnswerMeanings.Yes));

@@ -54,6 +54,28 @@ internal sealed class HookEventUnitTests
         Assert.That(HookEvent.FromCodex(document.RootElement), Is.EqualTo(new HookEvent(HookEventKind.Stop, "agent-turn-complete", Text: "Fixed.")));
     }
 
+    [Test]
+    public void FromCodex_TitleThreadTurn_IsOther()
+    {
+        // As Codex 0.169 called notify (captured here), for the hidden thread that titles the session, while the
+        // session's own turn waited for an approval.
+        using var document = JsonDocument.Parse("""
+            {"type":"agent-turn-complete","thread-id":"01a21745-b233-7fb3-94f0-76befab4e507","turn-id":"01a21745-b24b-7c62-8f0e-6882c61d74f3","cwd":"/tmp/codex/proj","client":"codex-tui","input-messages":["Generate a concise, single-line task title of at most 36 characters and under five words where possible. Start with an imperative verb. Capitalize only the first word unless the user's language, proper nouns, acronyms, or code terms require otherwise. Preserve ticket references exactly. Write in the user's language. Do not use quotes, markdown, or trailing punctuation. Do not answer the request.\n\nUser prompt:\nplease create the marker file"],"last-assistant-message":"{\"title\": \"Create marker file\"}"}
+            """);
+
+        Assert.That(HookEvent.FromCodex(document.RootElement), Is.EqualTo(new HookEvent(HookEventKind.Other, "agent-turn-complete")));
+    }
+
+    [Test]
+    public void FromCodex_SessionTurnAsCodexSendsIt_IsStopWithTheLastMessage()
+    {
+        using var document = JsonDocument.Parse("""
+            {"type":"agent-turn-complete","thread-id":"01a21745-9f7a-73b0-bfd9-c79be6f9b943","turn-id":"01a21745-b218-7672-91aa-2f3b5a5cc7b5","cwd":"/tmp/codex/proj","client":"codex-tui","input-messages":["please create the marker file"],"last-assistant-message":"All done: the file is there."}
+            """);
+
+        Assert.That(HookEvent.FromCodex(document.RootElement), Is.EqualTo(new HookEvent(HookEventKind.Stop, "agent-turn-complete", Text: "All done: the file is there.")));
+    }
+
     private static HookEvent? Claude(string json)
     {
         using var document = JsonDocument.Parse(json);

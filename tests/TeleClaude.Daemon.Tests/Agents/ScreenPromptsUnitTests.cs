@@ -29,6 +29,31 @@ internal sealed class ScreenPromptsUnitTests
 
         """;
 
+    // As Codex 0.169.0 drew its approval prompt for a command that asked to leave the sandbox, in a 200x50 tmux pane.
+    private const string CodexApproval = """
+          >_ OpenAI Codex (v0.169.0)
+             /tmp/codex/proj
+
+        › please create the marker file
+
+        • Running touch made-by-codex.txt
+
+          Would you like to run the following command?
+
+          Environment: local
+
+          Reason: Create the marker file?
+
+          $ touch made-by-codex.txt
+
+        › 1. Yes, proceed (y)
+          2. Yes, and don't ask again for commands that start with `touch made-by-codex.txt` (p)
+          3. No, and tell Codex what to do differently (esc)
+
+          Press enter to confirm or esc to cancel
+
+        """;
+
     private static readonly IReadOnlyList<System.Text.RegularExpressions.Regex> Defaults =
         new AgentIntegrations(Microsoft.Extensions.Options.Options.Create(new TeleClaude.Daemon.Configuration.DaemonOptions())).PromptsOf("any");
 
@@ -45,6 +70,21 @@ internal sealed class ScreenPromptsUnitTests
             new AnswerChoice("2", "Yes, and always allow access to /tmp/agents/py/proj from this project", AnswerMeanings.Always),
             new AnswerChoice("3", "Yes, and switch to auto mode · auto mode handles these prompts for you", AnswerMeanings.Other),
             new AnswerChoice("4", "No", AnswerMeanings.No),
+        }));
+    }
+
+    [Test]
+    public void Detect_CodexApprovalPrompt_ReadsItsChoicesAndTheCommandBelowTheQuestion()
+    {
+        var prompt = ScreenPrompts.Detect(CodexApproval, Defaults);
+
+        Assert.That(prompt, Is.Not.Null);
+        Assert.That(prompt!.Text, Is.EqualTo("Would you like to run the following command?\nEnvironment: local\nReason: Create the marker file?\n$ touch made-by-codex.txt"));
+        Assert.That(prompt.Choices, Is.EqualTo(new[]
+        {
+            new AnswerChoice("1", "Yes, proceed (y)", AnswerMeanings.Yes),
+            new AnswerChoice("2", "Yes, and don't ask again for commands that start with `touch made-by-codex.txt` (p)", AnswerMeanings.Always),
+            new AnswerChoice("3", "No, and tell Codex what to do differently (esc)", AnswerMeanings.No),
         }));
     }
 
