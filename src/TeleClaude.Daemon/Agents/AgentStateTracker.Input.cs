@@ -16,13 +16,13 @@ internal sealed partial class AgentStateTracker
     public static readonly TimeSpan FirstMessageWait = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Holds the message a new session was started with until its agent reports that it is ready (Claude Code's
-    /// SessionStart hook): keys typed while it starts are lost. False for agents without such a hook; their message is
+    /// Holds the message a new session was started with until its agent reports that it is ready (the SessionStart
+    /// hook of Claude Code or Gemini CLI): keys typed while it starts are lost. False for agents without such a hook; their message is
     /// typed at once (a program that reads lines reads it when it gets there).
     /// </summary>
     public bool HoldFirstMessage(string sessionId, string agent, string message)
     {
-        if (integrations.IntegrationOf(agent) != AgentIntegrationKinds.Claude)
+        if (!AgentIntegrationKinds.ReportsEveryStep(integrations.IntegrationOf(agent)))
         {
             return false;
         }

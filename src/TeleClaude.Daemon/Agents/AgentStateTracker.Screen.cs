@@ -45,7 +45,7 @@ internal sealed partial class AgentStateTracker
                     return s;
                 }
 
-                hooksDrive = live.HooksSeen && integrations.IntegrationOf(s.Agent) == AgentIntegrationKinds.Claude;
+                hooksDrive = live.HooksSeen && AgentIntegrationKinds.ReportsEveryStep(integrations.IntegrationOf(s.Agent));
                 var next = s;
                 outputChanged = lastOutput != (s.LastOutput ?? "");
                 if (outputChanged)
@@ -197,7 +197,7 @@ internal sealed partial class AgentStateTracker
                 var changed = false;
                 var updated = await store.UpdateAsync(sessionId, s =>
                 {
-                    changed = s.Status == SessionStatus.Active && !(live.HooksSeen && integrations.IntegrationOf(s.Agent) == AgentIntegrationKinds.Claude);
+                    changed = s.Status == SessionStatus.Active && !(live.HooksSeen && AgentIntegrationKinds.ReportsEveryStep(integrations.IntegrationOf(s.Agent)));
                     return changed ? s with { Status = SessionStatus.Idle } : s;
                 }, CancellationToken.None);
                 if (updated is not null && changed)
