@@ -26,6 +26,9 @@ internal sealed partial class AgentLauncher
     public const string SocketVariable = "TELECLAUDE_SOCKET";
     public const string SecretVariable = "TELECLAUDE_HOOK_SECRET";
 
+    /// <summary>Keeps Gemini CLI in one process (see <see cref="Prepare"/>).</summary>
+    public const string GeminiNoRelaunchVariable = "GEMINI_CLI_NO_RELAUNCH";
+
     /// <summary>The hook command line (without the integration argument), for agents or wrappers that report by themselves.</summary>
     public const string HookVariable = "TELECLAUDE_HOOK";
 
@@ -81,6 +84,9 @@ internal sealed partial class AgentLauncher
         if (_integrations.IntegrationOf(agent) == AgentIntegrationKinds.Gemini)
         {
             EnsureGeminiExtension();
+            // Gemini CLI 0.61 restarts itself as a child node process (for a larger heap); that pair ignores the hang-up
+            // tmux sends when a session is ended, and both lived on as orphans (seen here). Run as one process, it exits.
+            environment[GeminiNoRelaunchVariable] = "true";
         }
 
         return new AgentLaunch(full, environment, HookSecrets.Hash(secret));
