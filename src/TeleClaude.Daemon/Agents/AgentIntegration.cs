@@ -38,6 +38,7 @@ internal sealed class AgentIntegrations
         @"Would you like to (run|make|apply)[^?]*\?",
         @"Allow (execution|this|command|tool)[^?]*\?",
         @"Apply this change\?",
+        @"Do you trust the files in this folder\?",
         @"\[[yY](es)?/[nN](o)?\]\s*:?\s*$",
         @"\([yY](es)?/[nN](o)?\)\s*:?\s*$",
     ];

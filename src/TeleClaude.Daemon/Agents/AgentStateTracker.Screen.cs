@@ -37,6 +37,7 @@ internal sealed partial class AgentStateTracker
             var changed = false;
             var hooksDrive = false;
             var notTaken = false;
+            var questionOnScreen = false;
             var now = time.GetUtcNow();
             var updated = await store.UpdateAsync(sessionId, s =>
             {
@@ -54,6 +55,7 @@ internal sealed partial class AgentStateTracker
                 }
 
                 var prompt = ScreenPrompts.Detect(screen, integrations.PromptsOf(s.Agent));
+                questionOnScreen = prompt is not null;
                 if (live.Answered is { } answered && s.Status == SessionStatus.Active)
                 {
                     if (prompt is null)
@@ -145,6 +147,12 @@ internal sealed partial class AgentStateTracker
             if (!trailing && !hooksDrive && outputChanged && updated.Status == SessionStatus.Active)
             {
                 RestartIdleTimer(sessionId, live);
+            }
+
+            if (live.HeldBehindQuestion is { } held && !questionOnScreen && updated.Status != SessionStatus.Terminated)
+            {
+                live.HeldBehindQuestion = null;
+                _ = SendHeldMessageAsync(sessionId, held, afterStart: true); // waits a moment, then takes the gate itself
             }
 
             return true;

@@ -72,7 +72,20 @@ internal sealed class GeminiCliIntegrationTests
         await Eventually.ThatAsync(() => Task.FromResult(File.Exists(Path.Combine(home, "user-hook-ran"))), "the user's own AfterAgent hook ran beside ours");
 
         await rest.SendInputAsync(created.SessionId, "/quit", cancellationToken);
-        var ended = await WithinAsync(pushes, () => pushes.NextAsync<SessionInfo>(nameof(ISessionsClient.SessionTerminated), s => s.SessionId == created.SessionId, cancellationToken));
+        SessionInfo ended;
+        try
+        {
+            ended = await pushes.NextAsync<SessionInfo>(nameof(ISessionsClient.SessionTerminated), s => s.SessionId == created.SessionId, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            // Seen once under load: Gemini took "/quit" and its Enter as one paste and kept it in its input box. No hook
+            // reports a slash command, so the daemon does not press Enter again for one; the user does, in the terminal.
+            TestContext.Out.WriteLine("/quit stayed in the input box: Enter pressed again");
+            await Tmux.RunAsync(daemon.TmuxSocketName, cancellationToken, "send-keys", "-t", "tc-" + created.SessionId, "Enter");
+            ended = await WithinAsync(pushes, () => pushes.NextAsync<SessionInfo>(nameof(ISessionsClient.SessionTerminated), s => s.SessionId == created.SessionId, cancellationToken));
+        }
+
         Assert.That(ended.Status, Is.EqualTo(SessionStatus.Terminated));
         Assert.That(await daemon.CounterAsync("hook_rejected_secret"), Is.Zero);
         Assert.That(await daemon.CounterAsync("hook_events"), Is.GreaterThanOrEqualTo(6));
@@ -94,6 +107,31 @@ internal sealed class GeminiCliIntegrationTests
         Assert.That(stopped.Session.LastInput, Is.EqualTo("begin with the tests"));
         Assert.That(stopped.Session.LastMessage, Is.EqualTo("Started on it."));
         Assert.That(model.TurnsServed, Is.EqualTo(1), "requests: " + string.Join(", ", model.Requests));
+    }
+
+    [Test]
+    public async Task FirstMessage_InAnUntrustedFolder_WaitsForTheTrustQuestion_NeverAnswersIt(CancellationToken cancellationToken)
+    {
+        await using var model = await ScriptedGeminiServer.StartAsync(ScriptedTurn.Say("Started on it."));
+        var home = Path.Combine(Directory.CreateTempSubdirectory("tc-gemini-").FullName, "home");
+        await using var daemon = await DaemonProcess.StartAsync("geminitrust", GeminiCli.AgentArgs(Agent, home, model));
+        GeminiCli.CreateHome(home, daemon.ProjectPath, trusted: false);
+        using var rest = daemon.Rest();
+        var (hub, pushes) = await daemon.ConnectAsync();
+        await hub.Subscribe(Views.Sessions);
+
+        var created = await daemon.CreateSessionAsync("Untrusted", message: "begin with the tests", agent: Agent);
+
+        // Gemini reports SessionStart while it asks whether to trust the folder: typed now, the message's Enter would
+        // pick "Trust folder" for the user (and Gemini exits to reload).
+        await NextSessionAsync(pushes, created.SessionId, s => s.LastOutput?.Contains("Do you trust the files in this folder?", StringComparison.Ordinal) == true, cancellationToken);
+        await rest.SendInputAsync(created.SessionId, "3", cancellationToken); // "3. Don't trust", as the user would
+
+        var stopped = await WithinAsync(pushes, () => pushes.NextAsync<AgentEventInfo>(nameof(ISessionsClient.AgentEvent), e => e.Session.SessionId == created.SessionId, cancellationToken));
+        Assert.That(stopped.Session.LastInput, Is.EqualTo("begin with the tests"), "the message went in once the question was gone");
+        Assert.That(stopped.Session.LastMessage, Is.EqualTo("Started on it."));
+        Assert.That(model.TurnsServed, Is.EqualTo(1), "requests: " + string.Join(", ", model.Requests));
+        Assert.That(File.ReadAllText(Path.Combine(home, ".gemini", "trustedFolders.json")), Does.Contain("DO_NOT_TRUST").And.Not.Contain("\"TRUST_"), "the folder stayed untrusted, as answered");
     }
 
     private static async Task<SessionInfo> AnswerAsync(TeleClaudeRestClient rest, string sessionId, string choice, CancellationToken cancellationToken)

@@ -34,9 +34,9 @@ internal static class GeminiCli
     /// Fills a HOME for one test: <c>.gemini/settings.json</c> choosing API-key sign-in (no auth dialog), no update
     /// checks or usage statistics, and the user's own AfterAgent hook, which touches <c>user-hook-ran</c> in the HOME (to
     /// prove our extension's hooks run beside the user's); <c>trustedFolders.json</c> trusting <paramref name="projectPath"/>
-    /// (else Gemini asks on start whether to trust the folder).
+    /// unless <paramref name="trusted"/> is false (then Gemini asks on start whether to trust the folder).
     /// </summary>
-    public static void CreateHome(string home, string projectPath)
+    public static void CreateHome(string home, string projectPath, bool trusted = true)
     {
         var gemini = System.IO.Path.Combine(home, ".gemini");
         Directory.CreateDirectory(gemini);
@@ -54,7 +54,10 @@ internal static class GeminiCli
                 }),
             },
         }.ToJsonString());
-        File.WriteAllText(System.IO.Path.Combine(gemini, "trustedFolders.json"), new JsonObject { [projectPath] = "TRUST_FOLDER" }.ToJsonString());
+        if (trusted)
+        {
+            File.WriteAllText(System.IO.Path.Combine(gemini, "trustedFolders.json"), new JsonObject { [projectPath] = "TRUST_FOLDER" }.ToJsonString());
+        }
     }
 
     /// <summary>
