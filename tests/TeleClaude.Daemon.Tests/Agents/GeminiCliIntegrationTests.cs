@@ -134,6 +134,28 @@ internal sealed class GeminiCliIntegrationTests
         Assert.That(File.ReadAllText(Path.Combine(home, ".gemini", "trustedFolders.json")), Does.Contain("DO_NOT_TRUST").And.Not.Contain("\"TRUST_"), "the folder stayed untrusted, as answered");
     }
 
+    [Test]
+    public async Task GeminiSession_WhoseTmuxServerEnds_WhileItAsks_LeavesNoGeminiProcessBehind(CancellationToken cancellationToken)
+    {
+        await using var model = await ScriptedGeminiServer.StartAsync();
+        var home = Path.Combine(Directory.CreateTempSubdirectory("tc-gemini-").FullName, "home");
+        await using var daemon = await DaemonProcess.StartAsync("geminiend", GeminiCli.AgentArgs(Agent, home, model));
+        GeminiCli.CreateHome(home, daemon.ProjectPath, trusted: false);
+        var (hub, pushes) = await daemon.ConnectAsync();
+        await hub.Subscribe(Views.Sessions);
+        var created = await daemon.CreateSessionAsync("Ended with its tmux server", agent: Agent);
+        await NextSessionAsync(pushes, created.SessionId, s => s.LastOutput?.Contains("Do you trust the files in this folder?", StringComparison.Ordinal) == true, cancellationToken);
+        var (_, pane) = await Tmux.RunAsync(daemon.TmuxSocketName, cancellationToken, "display-message", "-p", "-t", "tc-" + created.SessionId, "#{pane_pid}");
+        Assert.That(File.ReadAllText($"/proc/{pane}/cmdline"), Does.Contain("gemini.js"), "the pane runs Gemini itself (env execs node)");
+
+        // The tmux server goes away while Gemini shows a question (here its folder-trust question): every pane gets a hang-up.
+        await Tmux.RunAsync(daemon.TmuxSocketName, cancellationToken, "kill-server");
+
+        // Relaunched as a child node process (its default), Gemini 0.61 ignored that hang-up and both processes lived on
+        // (this test failed so without GEMINI_CLI_NO_RELAUNCH; idle at its prompt, the pair did exit).
+        await Eventually.ThatAsync(() => Task.FromResult(!Directory.Exists($"/proc/{pane}")), $"Gemini (pid {pane}) exited with its terminal");
+    }
+
     private static async Task<SessionInfo> AnswerAsync(TeleClaudeRestClient rest, string sessionId, string choice, CancellationToken cancellationToken)
     {
         using var response = await rest.Http.PostAsJsonAsync($"sessions/{sessionId}/answer", new AnswerRequest(choice), TeleClaudeRestClient.JsonOptions, cancellationToken);
