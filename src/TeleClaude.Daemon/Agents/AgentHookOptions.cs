@@ -20,4 +20,10 @@ internal sealed class AgentHookOptions
 
     /// <summary>Where the daemon writes the hook script and each session's agent settings; empty: <c>agents/</c> beside the database.</summary>
     public string? Directory { get; set; }
+
+    /// <summary>
+    /// The Gemini CLI home (the directory holding <c>.gemini</c>) whose <c>extensions/teleclaude</c> the daemon writes
+    /// for Gemini sessions; empty: <c>GEMINI_CLI_HOME</c>, else the daemon user's home (where <c>gemini</c> looks).
+    /// </summary>
+    public string? GeminiHome { get; set; }
 }

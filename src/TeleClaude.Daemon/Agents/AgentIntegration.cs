@@ -13,10 +13,19 @@ internal static class AgentIntegrationKinds
     /// <summary>Codex: its <c>notify</c> program, called at the end of each turn.</summary>
     public const string Codex = "codex";
 
+    /// <summary>Gemini CLI: hooks of the TeleClaude extension the daemon installs in the Gemini home (inert outside our sessions).</summary>
+    public const string Gemini = "gemini";
+
     /// <summary>The screen only: output means active, quiet means idle, a recognised prompt means waiting.</summary>
     public const string None = "none";
 
-    public static readonly IReadOnlyList<string> All = [Claude, Codex, None];
+    public static readonly IReadOnlyList<string> All = [Claude, Codex, Gemini, None];
+
+    /// <summary>
+    /// Integrations whose hooks report every step of a turn (start, prompt, tool use, permission, end of turn): once
+    /// such a hook arrived, hooks alone drive the status, and the screen only supplies a dialog's choices.
+    /// </summary>
+    public static bool ReportsEveryStep(string integration) => integration is Claude or Gemini;
 }
 
 /// <summary>Resolves each configured agent's integration and prompt patterns once.</summary>
@@ -28,6 +37,8 @@ internal sealed class AgentIntegrations
         @"Do you want to (proceed|make this edit|create|run|allow)[^?]*\?",
         @"Would you like to (run|make|apply)[^?]*\?",
         @"Allow (execution|this|command|tool)[^?]*\?",
+        @"Apply this change\?",
+        @"Do you trust the files in this folder\?",
         @"\[[yY](es)?/[nN](o)?\]\s*:?\s*$",
         @"\([yY](es)?/[nN](o)?\)\s*:?\s*$",
     ];
@@ -51,7 +62,7 @@ internal sealed class AgentIntegrations
 
     private static readonly Lazy<Regex[]> DefaultPrompts = new(() => Compile(DefaultPromptPatterns));
 
-    /// <summary>The configured integration, or the one the program's name suggests (<c>claude</c>, <c>codex</c>), else none.</summary>
+    /// <summary>The configured integration, or the one the program's name suggests (<c>claude</c>, <c>codex</c>, <c>gemini</c>), else none.</summary>
     public static string Resolve(string? configured, IReadOnlyList<string> command)
     {
         if (!string.IsNullOrWhiteSpace(configured))
@@ -64,6 +75,7 @@ internal sealed class AgentIntegrations
         {
             "claude" => AgentIntegrationKinds.Claude,
             "codex" => AgentIntegrationKinds.Codex,
+            "gemini" => AgentIntegrationKinds.Gemini,
             _ => AgentIntegrationKinds.None,
         };
     }

@@ -13,7 +13,8 @@ internal sealed record AgentLaunch(IReadOnlyList<string> Command, IReadOnlyDicti
 /// fresh secret in its tmux environment (<c>TELECLAUDE_SESSION_ID</c>, <c>TELECLAUDE_SOCKET</c>,
 /// <c>TELECLAUDE_HOOK_SECRET</c>, and <c>TELECLAUDE_HOOK</c>, the hook command). Claude Code also gets <c>--settings FILE</c>: a per-session file (0600) that
 /// registers our hook command for its lifecycle events; <c>--settings</c> adds to the user's own settings, so their
-/// hooks keep running. Codex gets <c>-c notify=[...]</c>, its end-of-turn program.
+/// hooks keep running. Codex gets <c>-c notify=[...]</c>, its end-of-turn program. Gemini CLI gets our hooks from the
+/// TeleClaude extension in its home (<see cref="GeminiExtension"/>), which runs <c>TELECLAUDE_HOOK</c>.
 /// </summary>
 internal sealed partial class AgentLauncher
 {
@@ -24,6 +25,9 @@ internal sealed partial class AgentLauncher
     public const string SessionVariable = "TELECLAUDE_SESSION_ID";
     public const string SocketVariable = "TELECLAUDE_SOCKET";
     public const string SecretVariable = "TELECLAUDE_HOOK_SECRET";
+
+    /// <summary>Keeps Gemini CLI in one process (see <see cref="Prepare"/>).</summary>
+    public const string GeminiNoRelaunchVariable = "GEMINI_CLI_NO_RELAUNCH";
 
     /// <summary>The hook command line (without the integration argument), for agents or wrappers that report by themselves.</summary>
     public const string HookVariable = "TELECLAUDE_HOOK";
@@ -77,6 +81,14 @@ internal sealed partial class AgentLauncher
             AgentIntegrationKinds.Codex => [.. command, "-c", "notify=" + JsonSerializer.Serialize(HookCommand.Append(AgentIntegrationKinds.Codex).ToArray(), AgentJsonContext.Default.StringArray)],
             _ => command,
         };
+        if (_integrations.IntegrationOf(agent) == AgentIntegrationKinds.Gemini)
+        {
+            EnsureGeminiExtension();
+            // Gemini CLI 0.61 restarts itself as a child node process (for a larger heap); that pair ignores the hang-up
+            // tmux sends when a session is ended, and both lived on as orphans (seen here). Run as one process, it exits.
+            environment[GeminiNoRelaunchVariable] = "true";
+        }
+
         return new AgentLaunch(full, environment, HookSecrets.Hash(secret));
     }
 
@@ -89,6 +101,26 @@ internal sealed partial class AgentLauncher
         }
         catch (IOException)
         {
+        }
+    }
+
+    /// <summary>Where the TeleClaude extension for Gemini CLI is written (see <see cref="GeminiExtension"/>).</summary>
+    public string GeminiExtensionDirectory => GeminiExtension.DirectoryIn(string.IsNullOrWhiteSpace(_hooks.GeminiHome) ? GeminiExtension.DefaultHome() : _hooks.GeminiHome);
+
+    /// <summary>Installs (or brings up to date) the extension whose hooks report Gemini sessions; without it they keep the screen heuristic.</summary>
+    private void EnsureGeminiExtension()
+    {
+        var directory = GeminiExtensionDirectory;
+        try
+        {
+            if (GeminiExtension.Install(directory, _hooks.Timeout))
+            {
+                LogGeminiExtension(directory);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogGeminiExtensionFailed(directory, ex);
         }
     }
 
@@ -208,6 +240,12 @@ internal sealed partial class AgentLauncher
             .Any(dir => File.Exists(Path.Combine(dir, program)));
 
     internal static string ShellQuote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
+    [LoggerMessage(EventId = 715, Level = LogLevel.Information, Message = "Wrote the TeleClaude extension for Gemini CLI (its hooks report Gemini sessions; inert elsewhere) to {Directory}")]
+    private partial void LogGeminiExtension(string directory);
+
+    [LoggerMessage(EventId = 716, Level = LogLevel.Warning, Message = "Could not write the TeleClaude extension for Gemini CLI to {Directory}: Gemini sessions get the screen heuristic only.")]
+    private partial void LogGeminiExtensionFailed(string directory, Exception exception);
 
     [LoggerMessage(EventId = 700, Level = LogLevel.Information, Message = "Agent hooks run the {Client} client: {Command}")]
     private partial void LogHookClient(string client, string command);

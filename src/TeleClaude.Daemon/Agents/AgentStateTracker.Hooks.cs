@@ -20,7 +20,7 @@ internal sealed partial class AgentStateTracker
 
             // Before the first hook, an active status can only come from the screen heuristic (the agent drew its start screen).
             var firstHook = !live.HooksSeen;
-            if (integration == AgentIntegrationKinds.Claude)
+            if (AgentIntegrationKinds.ReportsEveryStep(integration))
             {
                 live.HooksSeen = true;
                 live.IdleTimer?.Dispose();

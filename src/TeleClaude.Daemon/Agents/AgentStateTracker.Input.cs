@@ -17,14 +17,14 @@ internal sealed partial class AgentStateTracker
     public static readonly TimeSpan FirstMessageWait = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Holds the message a new session was started with until its agent is ready: Claude Code's SessionStart hook, or
-    /// for Codex (no start hook) its start screen drawn and then quiet (the session's first idle): keys typed while
-    /// either starts are lost (seen with Codex 0.169: the text reached its input box, the Enter did not). False for
-    /// other agents; their message is typed at once (a program that reads lines reads it when it gets there).
+    /// Holds the message a new session was started with until its agent is ready: the SessionStart hook of Claude Code
+    /// or Gemini CLI, or for Codex (no start hook) its start screen drawn and then quiet (the session's first idle): keys
+    /// typed while either starts are lost (seen with Codex 0.169: the text reached its input box, the Enter did not).
+    /// False for other agents; their message is typed at once (a program that reads lines reads it when it gets there).
     /// </summary>
     public bool HoldFirstMessage(string sessionId, string agent, string message)
     {
-        if (integrations.IntegrationOf(agent) is not (AgentIntegrationKinds.Claude or AgentIntegrationKinds.Codex))
+        if (integrations.IntegrationOf(agent) is not (AgentIntegrationKinds.Claude or AgentIntegrationKinds.Codex or AgentIntegrationKinds.Gemini))
         {
             return false;
         }
@@ -84,6 +84,7 @@ internal sealed partial class AgentStateTracker
 
             var live = LiveOf(sessionId);
             var wasIdle = false;
+            var behindQuestion = false;
             SessionInfo? updated;
             await live.Gate.WaitAsync();
             try
@@ -91,13 +92,25 @@ internal sealed partial class AgentStateTracker
                 var now = time.GetUtcNow();
                 updated = await store.UpdateAsync(sessionId, s =>
                 {
+                    // Keys typed now would answer the question (its Enter picks the highlighted choice, e.g. "Trust folder").
+                    behindQuestion = afterStart && live.LastScreen is { } screen && ScreenPrompts.Detect(screen, integrations.PromptsOf(s.Agent)) is not null;
                     wasIdle = s.Status == SessionStatus.Idle;
-                    return s.Status == SessionStatus.Terminated ? s : s with { Status = SessionStatus.Active, LastInput = text, LastActivity = now };
+                    return s.Status == SessionStatus.Terminated || behindQuestion ? s : s with { Status = SessionStatus.Active, LastInput = text, LastActivity = now };
                 }, CancellationToken.None);
+                if (behindQuestion)
+                {
+                    live.HeldBehindQuestion = text;
+                }
             }
             finally
             {
                 live.Gate.Release();
+            }
+
+            if (behindQuestion)
+            {
+                LogFirstMessageBehindQuestion(sessionId);
+                return;
             }
 
             if (updated is null || updated.Status == SessionStatus.Terminated)
@@ -215,6 +228,9 @@ internal sealed partial class AgentStateTracker
 
     [LoggerMessage(EventId = 707, Level = LogLevel.Warning, Message = "Session {SessionId} reported no start within {Wait}: its first message is typed anyway.")]
     private partial void LogFirstMessageWithoutStart(string sessionId, TimeSpan wait);
+
+    [LoggerMessage(EventId = 709, Level = LogLevel.Information, Message = "Session {SessionId} reported ready with a question on its screen: its first message waits until the question is answered.")]
+    private partial void LogFirstMessageBehindQuestion(string sessionId);
 
     [LoggerMessage(EventId = 708, Level = LogLevel.Warning, Message = "Typing the first message of session {SessionId} failed.")]
     private partial void LogFirstMessageFailed(string sessionId, Exception exception);

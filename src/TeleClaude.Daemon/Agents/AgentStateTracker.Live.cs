@@ -58,5 +58,11 @@ internal sealed partial class AgentStateTracker
 
         /// <summary>The message the session was started with, until its agent is ready (see <c>HoldFirstMessage</c>).</summary>
         public HeldMessage? Held { get; set; }
+
+        /// <summary>
+        /// The start message, when the agent reported ready while a question was on its screen (Gemini CLI's folder-trust
+        /// question comes after its SessionStart hook): typed once the screen shows no question, never into it.
+        /// </summary>
+        public string? HeldBehindQuestion { get; set; }
     }
 }

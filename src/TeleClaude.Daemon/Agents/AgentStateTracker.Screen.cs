@@ -37,6 +37,7 @@ internal sealed partial class AgentStateTracker
             var changed = false;
             var hooksDrive = false;
             var notTaken = false;
+            var questionOnScreen = false;
             var now = time.GetUtcNow();
             var updated = await store.UpdateAsync(sessionId, s =>
             {
@@ -45,7 +46,7 @@ internal sealed partial class AgentStateTracker
                     return s;
                 }
 
-                hooksDrive = live.HooksSeen && integrations.IntegrationOf(s.Agent) == AgentIntegrationKinds.Claude;
+                hooksDrive = live.HooksSeen && AgentIntegrationKinds.ReportsEveryStep(integrations.IntegrationOf(s.Agent));
                 var next = s;
                 outputChanged = lastOutput != (s.LastOutput ?? "");
                 if (outputChanged)
@@ -54,6 +55,7 @@ internal sealed partial class AgentStateTracker
                 }
 
                 var prompt = ScreenPrompts.Detect(screen, integrations.PromptsOf(s.Agent));
+                questionOnScreen = prompt is not null;
                 if (live.Answered is { } answered && s.Status == SessionStatus.Active)
                 {
                     if (prompt is null)
@@ -147,6 +149,12 @@ internal sealed partial class AgentStateTracker
                 RestartIdleTimer(sessionId, live);
             }
 
+            if (live.HeldBehindQuestion is { } held && !questionOnScreen && updated.Status != SessionStatus.Terminated)
+            {
+                live.HeldBehindQuestion = null;
+                _ = SendHeldMessageAsync(sessionId, held, afterStart: true); // waits a moment, then takes the gate itself
+            }
+
             return true;
         }
         finally
@@ -198,7 +206,7 @@ internal sealed partial class AgentStateTracker
                 var changed = false;
                 var updated = await store.UpdateAsync(sessionId, s =>
                 {
-                    changed = s.Status == SessionStatus.Active && !(live.HooksSeen && integrations.IntegrationOf(s.Agent) == AgentIntegrationKinds.Claude);
+                    changed = s.Status == SessionStatus.Active && !(live.HooksSeen && AgentIntegrationKinds.ReportsEveryStep(integrations.IntegrationOf(s.Agent)));
                     return changed ? s with { Status = SessionStatus.Idle } : s;
                 }, CancellationToken.None);
                 if (updated is not null && changed)

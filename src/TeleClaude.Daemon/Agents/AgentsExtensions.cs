@@ -13,7 +13,8 @@ internal static class AgentsExtensions
             .Validate(o => o.Client.Trim().ToLowerInvariant() is "auto" or "curl" or "dotnet", "TeleClaude:Hooks:Client must be auto, curl or dotnet.")
             .Validate(o => o.Timeout > TimeSpan.Zero && o.Timeout <= TimeSpan.FromSeconds(30), "TeleClaude:Hooks:Timeout must be between 00:00:00.001 and 00:00:30.")
             .Validate(o => o.MaxPayloadBytes is >= 1024 and <= 64 * 1024 * 1024, "TeleClaude:Hooks:MaxPayloadBytes must be between 1024 and 67108864.")
-            .Validate(o => string.IsNullOrWhiteSpace(o.Directory) || Path.IsPathFullyQualified(o.Directory), "TeleClaude:Hooks:Directory must be an absolute path.");
+            .Validate(o => string.IsNullOrWhiteSpace(o.Directory) || Path.IsPathFullyQualified(o.Directory), "TeleClaude:Hooks:Directory must be an absolute path.")
+            .Validate(o => string.IsNullOrWhiteSpace(o.GeminiHome) || Path.IsPathFullyQualified(o.GeminiHome), "TeleClaude:Hooks:GeminiHome must be an absolute path.");
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DaemonOptions>, AgentOptionsValidator>());
         services.TryAddSingleton<AgentCounters>();
         services.TryAddSingleton<AgentIntegrations>();

@@ -82,6 +82,56 @@ internal sealed record HookEvent(
             : new(HookEventKind.Other, type);
     }
 
+    /// <summary>
+    /// Gemini CLI's hook payload (<c>hook_event_name</c> plus the event's fields, as its command hooks get it on stdin);
+    /// null when it is not one. Its transcript (a JSONL chat log of another shape than Claude Code's) is not taken.
+    /// </summary>
+    public static HookEvent? FromGemini(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object || String(root, "hook_event_name") is not { } name)
+        {
+            return null;
+        }
+
+        return name switch
+        {
+            "SessionStart" => new(HookEventKind.SessionStart, name),
+            "BeforeAgent" => new(HookEventKind.PromptSubmitted, name, Prompt: Cut(String(root, "prompt"))),
+            "BeforeTool" or "AfterTool" => new(HookEventKind.ToolUse, name),
+            // Fired as the confirmation dialog opens (the only permission signal Gemini CLI gives a hook).
+            "Notification" when String(root, "notification_type") == "ToolPermission" =>
+                new(HookEventKind.PermissionRequest, name, Text: DescribeGeminiConfirmation(root), Subject: GeminiSubject(root)),
+            "Notification" => new(HookEventKind.Notification, name, Text: Cut(String(root, "message")), NotificationType: String(root, "notification_type")),
+            "AfterAgent" => new(HookEventKind.Stop, name, Text: Cut(String(root, "prompt_response"))),
+            "SessionEnd" => new(HookEventKind.SessionEnd, name, Reason: String(root, "reason")),
+            _ => new(HookEventKind.Other, name),
+        };
+    }
+
+    /// <summary>What a Gemini confirmation is about: the command, the file, the MCP tool or the fetched prompt.</summary>
+    private static string? GeminiWhat(JsonElement details) =>
+        String(details, "command")
+        ?? String(details, "fileName")
+        ?? String(details, "toolDisplayName") ?? String(details, "toolName")
+        ?? String(details, "prompt");
+
+    /// <summary>"Confirm Shell Command: touch x.txt": the dialog's title and what it would do.</summary>
+    private static string DescribeGeminiConfirmation(JsonElement root)
+    {
+        if (!root.TryGetProperty("details", out var details) || details.ValueKind != JsonValueKind.Object)
+        {
+            return Cut(String(root, "message")) ?? "Permission requested";
+        }
+
+        var title = String(details, "title") ?? "Confirm tool";
+        return Cut(GeminiWhat(details) is { } what ? $"{title}: {what}" : String(root, "message") ?? title)!;
+    }
+
+    private static string? GeminiSubject(JsonElement root) =>
+        root.TryGetProperty("details", out var details) && details.ValueKind == JsonValueKind.Object && GeminiWhat(details)?.Split('\n')[0] is { Length: > 0 } first
+            ? first[..Math.Min(first.Length, 60)]
+            : null;
+
     /// <summary>Codex's title-generation turn: its one input is Codex's own instruction to title the user's prompt.</summary>
     private static bool IsCodexTitleThread(JsonElement root) =>
         root.TryGetProperty("input-messages", out var inputs) && inputs.ValueKind == JsonValueKind.Array && inputs.GetArrayLength() == 1

@@ -6,7 +6,7 @@ using TeleClaude.Daemon.Storage;
 namespace TeleClaude.Daemon.Agents;
 
 /// <summary>
-/// <c>POST /hooks/{integration}</c>: where agents' hooks report (claude, codex). The input is untrusted: the session
+/// <c>POST /hooks/{integration}</c>: where agents' hooks report (claude, codex, gemini). The input is untrusted: the session
 /// must exist here, the secret must match the one its terminal was started with, and the body must be a bounded JSON
 /// object of that integration. Every refusal is a problem that says why, and is counted.
 /// </summary>
@@ -32,10 +32,10 @@ internal static partial class HooksApi
         CancellationToken cancellationToken)
     {
         var logger = loggers.CreateLogger(typeof(HooksApi).FullName!);
-        if (integration is not (AgentIntegrationKinds.Claude or AgentIntegrationKinds.Codex))
+        if (integration is not (AgentIntegrationKinds.Claude or AgentIntegrationKinds.Codex or AgentIntegrationKinds.Gemini))
         {
             counters.HookMalformed();
-            return Problem(StatusCodes.Status404NotFound, $"No hook integration '{integration}'; known: claude, codex.");
+            return Problem(StatusCodes.Status404NotFound, $"No hook integration '{integration}'; known: claude, codex, gemini.");
         }
 
         var sessionId = request.Headers[SessionHeader].ToString();
@@ -72,7 +72,12 @@ internal static partial class HooksApi
         try
         {
             using var document = JsonDocument.Parse(body);
-            hook = integration == AgentIntegrationKinds.Claude ? HookEvent.FromClaude(document.RootElement) : HookEvent.FromCodex(document.RootElement);
+            hook = integration switch
+            {
+                AgentIntegrationKinds.Claude => HookEvent.FromClaude(document.RootElement),
+                AgentIntegrationKinds.Gemini => HookEvent.FromGemini(document.RootElement),
+                _ => HookEvent.FromCodex(document.RootElement),
+            };
         }
         catch (JsonException ex)
         {
@@ -85,9 +90,12 @@ internal static partial class HooksApi
         {
             counters.HookMalformed();
             LogRefused(logger, sessionId, "not a hook payload");
-            return Problem(StatusCodes.Status400BadRequest, integration == AgentIntegrationKinds.Claude
-                ? "The hook payload must be a JSON object with hook_event_name (what Claude Code sends to a command hook)."
-                : "The notify payload must be a JSON object with type (what Codex passes to its notify program).");
+            return Problem(StatusCodes.Status400BadRequest, integration switch
+            {
+                AgentIntegrationKinds.Claude => "The hook payload must be a JSON object with hook_event_name (what Claude Code sends to a command hook).",
+                AgentIntegrationKinds.Gemini => "The hook payload must be a JSON object with hook_event_name (what Gemini CLI sends to a command hook).",
+                _ => "The notify payload must be a JSON object with type (what Codex passes to its notify program).",
+            });
         }
 
         var transcriptChanged = false;

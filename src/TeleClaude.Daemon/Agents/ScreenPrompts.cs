@@ -16,7 +16,8 @@ internal static partial class ScreenPrompts
 
     private const int ContextLines = 4;
 
-    [GeneratedRegex(@"^[\s│|]*(?:[❯›>▶→]\s*)?(\d{1,2})[.)]\s+(.+?)[\s│|]*$")]
+    // The selection marker: Claude Code's ❯, Gemini CLI's ● (drawn inside its dialog box, hence the │ borders).
+    [GeneratedRegex(@"^[\s│|]*(?:[❯›>▶→●]\s*)?(\d{1,2})[.)]\s+(.+?)[\s│|]*$")]
     private static partial Regex NumberedOption();
 
     [GeneratedRegex(@"[\[(][yY](?:es)?/[nN](?:o)?[\])]")]
@@ -77,7 +78,8 @@ internal static partial class ScreenPrompts
             return AnswerMeanings.No;
         }
 
-        if (l.Contains("always", StringComparison.Ordinal) || l.Contains("don't ask", StringComparison.Ordinal) || l.Contains("do not ask", StringComparison.Ordinal))
+        if (l.Contains("always", StringComparison.Ordinal) || l.Contains("don't ask", StringComparison.Ordinal) || l.Contains("do not ask", StringComparison.Ordinal)
+            || l.Contains("for this session", StringComparison.Ordinal) || l.Contains("future sessions", StringComparison.Ordinal)) // Gemini CLI's "Allow for this session"
         {
             return AnswerMeanings.Always;
         }
@@ -98,7 +100,8 @@ internal static partial class ScreenPrompts
         }
     }
 
-    private static string Clean(string line) => line.Trim().Trim('│', '|', '╭', '╮', '╰', '╯').Trim();
+    // Nested boxes (Gemini CLI draws the command in a box inside the dialog's box) leave several borders per side.
+    private static string Clean(string line) => line.Trim().Trim(' ', '│', '|', '╭', '╮', '╰', '╯');
 
     private static bool IsRule(string line) => line.All(c => c is '─' or '╌' or '━' or '═' or '-' or ' ');
 }
