@@ -66,10 +66,11 @@ internal static class GeminiCli
     /// </summary>
     public static string[] AgentArgs(string agent, string home, ScriptedGeminiServer model)
     {
-        // tmux sessions inherit the tmux server's environment, not the test's: `env` gives the agent its own.
+        // tmux sessions inherit the tmux server's environment, not the test's: `env` gives the agent its own. Without CI:
+        // with CI set (as .ci/run sets it) Gemini CLI takes itself for headless and refuses to start interactively.
         string[] command =
         [
-            "env", $"HOME={home}", $"GEMINI_API_KEY={ApiKey}", $"GOOGLE_GEMINI_BASE_URL={model.BaseUrl}",
+            "env", "-u", "CI", $"HOME={home}", $"GEMINI_API_KEY={ApiKey}", $"GOOGLE_GEMINI_BASE_URL={model.BaseUrl}",
             "node", Path,
         ];
         return
