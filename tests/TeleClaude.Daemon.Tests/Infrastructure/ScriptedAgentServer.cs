@@ -54,16 +54,19 @@ internal abstract class ScriptedAgentServer : IAsyncDisposable
     /// <summary>What follows the server's address in <see cref="BaseUrl"/>.</summary>
     protected virtual string BaseUrlSuffix => "";
 
-    /// <summary>Starts Kestrel and learns the port it got.</summary>
-    protected async Task StartServerAsync()
+    /// <summary>Starts the server's Kestrel, learns the port it got, and hands the server back.</summary>
+    protected static async Task<TServer> StartServerAsync<TServer>(TServer server)
+        where TServer : ScriptedAgentServer
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
-        _app = builder.Build();
-        MapRoutes(_app);
-        await _app.StartAsync();
-        BaseUrl = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + BaseUrlSuffix;
+        var app = builder.Build();
+        server._app = app;
+        server.MapRoutes(app);
+        await app.StartAsync();
+        server.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + server.BaseUrlSuffix;
+        return server;
     }
 
     /// <summary>The next scripted turn (a closing text once the script is used up) and its 1-based number.</summary>

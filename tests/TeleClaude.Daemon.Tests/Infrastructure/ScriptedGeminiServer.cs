@@ -29,12 +29,7 @@ internal sealed class ScriptedGeminiServer : ScriptedAgentServer
     /// <summary>Every request's method, path and query, in order (what Gemini CLI asked for, for a failing test's message).</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
 
-    public static async Task<ScriptedGeminiServer> StartAsync(params ScriptedTurn[] turns)
-    {
-        var server = new ScriptedGeminiServer(turns);
-        await server.StartServerAsync();
-        return server;
-    }
+    public static Task<ScriptedGeminiServer> StartAsync(params ScriptedTurn[] turns) => StartServerAsync(new ScriptedGeminiServer(turns));
 
     // Every request, not MapFallback: its route skips paths that look like files, and model names have dots.
     protected override void MapRoutes(WebApplication app) => app.Run(HandleAsync);

@@ -11,7 +11,7 @@ namespace TeleClaude.Daemon.Tests.Infrastructure;
 /// every streaming <c>POST /v1/messages</c> that carries tools (the agent's main loop) gets the next scripted turn
 /// as the Messages API's SSE sequence; any other request (title generation, telemetry, quota checks) gets <c>{}</c>.
 /// A <see cref="ScriptedTurn.Bash"/> turn is a <c>Bash</c> tool_use; in <c>--permission-mode default</c> Claude Code asks
-/// the user first. <see cref="ScriptedAgentServer.BaseUrl"/> goes into ANTHROPIC_BASE_URL.
+/// the user first.
 /// </summary>
 internal sealed class ScriptedModelServer : ScriptedAgentServer
 {
@@ -20,12 +20,7 @@ internal sealed class ScriptedModelServer : ScriptedAgentServer
     {
     }
 
-    public static async Task<ScriptedModelServer> StartAsync(params ScriptedTurn[] turns)
-    {
-        var server = new ScriptedModelServer(turns);
-        await server.StartServerAsync();
-        return server;
-    }
+    public static Task<ScriptedModelServer> StartAsync(params ScriptedTurn[] turns) => StartServerAsync(new ScriptedModelServer(turns));
 
     protected override void MapRoutes(WebApplication app)
     {

@@ -33,12 +33,7 @@ internal sealed class ScriptedResponsesServer : ScriptedAgentServer
 
     protected override string BaseUrlSuffix => "/v1";
 
-    public static async Task<ScriptedResponsesServer> StartAsync(params ScriptedTurn[] turns)
-    {
-        var server = new ScriptedResponsesServer(turns);
-        await server.StartServerAsync();
-        return server;
-    }
+    public static Task<ScriptedResponsesServer> StartAsync(params ScriptedTurn[] turns) => StartServerAsync(new ScriptedResponsesServer(turns));
 
     protected override void MapRoutes(WebApplication app)
     {
