@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using TeleClaude.Client;
 using TeleClaude.Contracts;
 using TeleClaude.Daemon.Tests.Infrastructure;
@@ -52,24 +51,24 @@ internal sealed class ClaudeCodeIntegrationTests
         Assert.That(choices, Has.Some.Matches<AnswerChoice>(c => c.Meaning == AnswerMeanings.No));
         Assert.That(File.Exists(Path.Combine(daemon.ProjectPath, "made-by-claude.txt")), Is.False, "nothing runs before the answer");
 
-        var wrong = Assert.ThrowsAsync<TeleClaudeApiException>(() => AnswerAsync(rest, created.SessionId, "9", cancellationToken));
+        var wrong = Assert.ThrowsAsync<TeleClaudeApiException>(() => rest.AnswerAsync(created.SessionId, "9", cancellationToken));
         Assert.That(wrong!.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(wrong.Body, Does.Contain("'9' is not one of the session's choices").And.Contain("1 (Yes)"));
 
-        var answered = await AnswerAsync(rest, created.SessionId, "1", cancellationToken);
+        var answered = await rest.AnswerAsync(created.SessionId, "1", cancellationToken);
         Assert.That(answered.Status, Is.EqualTo(SessionStatus.Active));
         Assert.That(answered.Waiting, Is.Null);
 
         // Claude Code can let a key pressed into a fresh dialog pass (seen under load); the daemon then reports the
         // session waiting again (answers_not_taken), and the user answers again, as this test does, at most twice more.
-        var stopped = await UntilStoppedAsync(pushes, created.SessionId, () => AnswerAsync(rest, created.SessionId, "1", cancellationToken), cancellationToken);
+        var stopped = await UntilStoppedAsync(pushes, created.SessionId, () => rest.AnswerAsync(created.SessionId, "1", cancellationToken), cancellationToken);
         Assert.That(stopped.Session.Status, Is.EqualTo(SessionStatus.Idle));
         Assert.That(stopped.Session.LastMessage, Is.EqualTo(LastMessage));
         Assert.That(stopped.Summary, Is.EqualTo(LastMessage));
         Assert.That(File.Exists(Path.Combine(daemon.ProjectPath, "made-by-claude.txt")), Is.True, "the approved tool ran");
         await Eventually.ThatAsync(() => Task.FromResult(File.Exists(Path.Combine(home, "user-hook-ran"))), "the user's own Stop hook ran beside ours");
 
-        var again = Assert.ThrowsAsync<TeleClaudeApiException>(() => AnswerAsync(rest, created.SessionId, "1", cancellationToken));
+        var again = Assert.ThrowsAsync<TeleClaudeApiException>(() => rest.AnswerAsync(created.SessionId, "1", cancellationToken));
         Assert.That(again!.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
         Assert.That(again.Body, Does.Contain("not waiting"));
 
@@ -146,17 +145,5 @@ internal sealed class ClaudeCodeIntegrationTests
         var daemon = await DaemonProcess.StartAsync(computer, ClaudeCli.AgentArgs(Agent, home, model));
         ClaudeCli.CreateHome(home, daemon.ProjectPath);
         return daemon;
-    }
-
-    private static async Task<SessionInfo> AnswerAsync(TeleClaudeRestClient rest, string sessionId, string choice, CancellationToken cancellationToken)
-    {
-        using var response = await rest.Http.PostAsJsonAsync($"sessions/{sessionId}/answer", new AnswerRequest(choice), TeleClaudeRestClient.JsonOptions, cancellationToken);
-        var body = await response.Content.ReadAsStringAsync(cancellationToken);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new TeleClaudeApiException(response.StatusCode, body, body);
-        }
-
-        return JsonSerializer.Deserialize<SessionInfo>(body, TeleClaudeRestClient.JsonOptions)!;
     }
 }

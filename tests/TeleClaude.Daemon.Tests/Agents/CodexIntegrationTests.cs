@@ -1,5 +1,3 @@
-using System.Text.Json;
-using TeleClaude.Client;
 using TeleClaude.Contracts;
 using TeleClaude.Daemon.Tests.Infrastructure;
 using static TeleClaude.Daemon.Tests.Infrastructure.AgentPushes;
@@ -26,7 +24,7 @@ internal sealed class CodexIntegrationTests
         await using var model = await ScriptedResponsesServer.StartAsync(
             ScriptedTurn.Bash("touch made-by-codex.txt", "Create the marker file?"),
             ScriptedTurn.Say(LastMessage));
-        await using var daemon = await StartAsync("codexbox", model);
+        await using var daemon = await StartDaemonAsync("codexbox", model);
         using var rest = daemon.Rest();
         var (hub, pushes) = await daemon.ConnectAsync();
         await hub.Subscribe(Views.Sessions);
@@ -52,10 +50,10 @@ internal sealed class CodexIntegrationTests
         Assert.That((await rest.GetSessionAsync(created.SessionId, cancellationToken)).Status, Is.EqualTo(SessionStatus.Waiting));
         Assert.That(pushes.Seen.Skip(sinceInput).Select(p => p.Payload).OfType<AgentEventInfo>().Where(e => e.Session.SessionId == created.SessionId), Is.Empty);
 
-        var answered = await AnswerAsync(rest, created.SessionId, "1", cancellationToken);
+        var answered = await rest.AnswerAsync(created.SessionId, "1", cancellationToken);
         Assert.That(answered.Status, Is.EqualTo(SessionStatus.Active));
 
-        var stopped = await UntilStoppedAsync(pushes, created.SessionId, () => AnswerAsync(rest, created.SessionId, "1", cancellationToken), cancellationToken);
+        var stopped = await UntilStoppedAsync(pushes, created.SessionId, () => rest.AnswerAsync(created.SessionId, "1", cancellationToken), cancellationToken);
         Assert.That(stopped.Session.Status, Is.EqualTo(SessionStatus.Idle));
         Assert.That(stopped.Session.LastMessage, Is.EqualTo(LastMessage), "the last message came from Codex's notify");
         Assert.That(stopped.Summary, Is.EqualTo(LastMessage));
@@ -75,7 +73,7 @@ internal sealed class CodexIntegrationTests
     public async Task FirstMessage_GivenAtStart_ReachesCodex(CancellationToken cancellationToken)
     {
         await using var model = await ScriptedResponsesServer.StartAsync(ScriptedTurn.Say("Started on it."));
-        await using var daemon = await StartAsync("codexfirst", model);
+        await using var daemon = await StartDaemonAsync("codexfirst", model);
         var (hub, pushes) = await daemon.ConnectAsync();
         await hub.Subscribe(Views.Sessions);
 
@@ -94,7 +92,7 @@ internal sealed class CodexIntegrationTests
     {
         const string text = "first line of the message\nsecond line of the message";
         await using var model = await ScriptedResponsesServer.StartAsync(ScriptedTurn.Say("Read both lines."));
-        await using var daemon = await StartAsync("codexlines", model);
+        await using var daemon = await StartDaemonAsync("codexlines", model);
         using var rest = daemon.Rest();
         var (hub, pushes) = await daemon.ConnectAsync();
         await hub.Subscribe(Views.Sessions);
@@ -114,23 +112,12 @@ internal sealed class CodexIntegrationTests
     private static Task<AgentEventInfo> StartedAsync(RecordingClient pushes, string sessionId, CancellationToken cancellationToken) =>
         WithinAsync(pushes, () => pushes.NextAsync<AgentEventInfo>(nameof(ISessionsClient.AgentEvent), e => e.Session.SessionId == sessionId, cancellationToken));
 
-    private static async Task<DaemonProcess> StartAsync(string computer, ScriptedResponsesServer model)
+    /// <summary>A daemon whose agent <see cref="Agent"/> is the real Codex CLI talking to <paramref name="model"/>, with its own HOME.</summary>
+    private static async Task<DaemonProcess> StartDaemonAsync(string computer, ScriptedResponsesServer model)
     {
         var home = Path.Combine(Directory.CreateTempSubdirectory("tc-codex-").FullName, "home");
         var daemon = await DaemonProcess.StartAsync(computer, CodexCli.AgentArgs(Agent, home));
         CodexCli.CreateHome(home, daemon.ProjectPath, model);
         return daemon;
-    }
-
-    private static async Task<SessionInfo> AnswerAsync(TeleClaudeRestClient rest, string sessionId, string choice, CancellationToken cancellationToken)
-    {
-        using var response = await rest.Http.PostAsJsonAsync($"sessions/{sessionId}/answer", new AnswerRequest(choice), TeleClaudeRestClient.JsonOptions, cancellationToken);
-        var body = await response.Content.ReadAsStringAsync(cancellationToken);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new TeleClaudeApiException(response.StatusCode, body, body);
-        }
-
-        return JsonSerializer.Deserialize<SessionInfo>(body, TeleClaudeRestClient.JsonOptions)!;
     }
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using TeleClaude.Client;
 using TeleClaude.Contracts;
 using TeleClaude.Daemon.Tests.Infrastructure;
@@ -26,9 +25,8 @@ internal sealed class GeminiCliIntegrationTests
         await using var model = await ScriptedGeminiServer.StartAsync(
             ScriptedTurn.Bash("touch made-by-gemini.txt", "Create the marker file"),
             ScriptedTurn.Say(LastMessage));
-        var home = Path.Combine(Directory.CreateTempSubdirectory("tc-gemini-").FullName, "home");
-        await using var daemon = await DaemonProcess.StartAsync("geminibox", GeminiCli.AgentArgs(Agent, home, model));
-        GeminiCli.CreateHome(home, daemon.ProjectPath);
+        var home = NewHome();
+        await using var daemon = await StartDaemonAsync("geminibox", model, home);
         using var rest = daemon.Rest();
         var (hub, pushes) = await daemon.ConnectAsync();
         await hub.Subscribe(Views.Sessions);
@@ -54,16 +52,16 @@ internal sealed class GeminiCliIntegrationTests
         Assert.That(choices, Has.Some.Matches<AnswerChoice>(c => c.Meaning == AnswerMeanings.No));
         Assert.That(File.Exists(Path.Combine(daemon.ProjectPath, "made-by-gemini.txt")), Is.False, "nothing runs before the answer");
 
-        var wrong = Assert.ThrowsAsync<TeleClaudeApiException>(() => AnswerAsync(rest, created.SessionId, "9", cancellationToken));
+        var wrong = Assert.ThrowsAsync<TeleClaudeApiException>(() => rest.AnswerAsync(created.SessionId, "9", cancellationToken));
         Assert.That(wrong!.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
 
-        var answered = await AnswerAsync(rest, created.SessionId, "1", cancellationToken);
+        var answered = await rest.AnswerAsync(created.SessionId, "1", cancellationToken);
         Assert.That(answered.Status, Is.EqualTo(SessionStatus.Active));
         Assert.That(answered.Waiting, Is.Null);
 
         // Like Claude Code, an Ink dialog may let a key pressed into it the moment it opened pass: the daemon then reports
         // the session waiting again, and the user answers again, as this test does, at most twice more.
-        var stopped = await UntilStoppedAsync(pushes, created.SessionId, () => AnswerAsync(rest, created.SessionId, "1", cancellationToken), cancellationToken);
+        var stopped = await UntilStoppedAsync(pushes, created.SessionId, () => rest.AnswerAsync(created.SessionId, "1", cancellationToken), cancellationToken);
         Assert.That(stopped.Session.Status, Is.EqualTo(SessionStatus.Idle));
         Assert.That(stopped.Session.LastMessage, Is.EqualTo(LastMessage));
         Assert.That(stopped.Summary, Is.EqualTo(LastMessage));
@@ -95,9 +93,8 @@ internal sealed class GeminiCliIntegrationTests
     public async Task FirstMessage_GivenAtStart_ReachesGeminiOnceItIsReady(CancellationToken cancellationToken)
     {
         await using var model = await ScriptedGeminiServer.StartAsync(ScriptedTurn.Say("Started on it."));
-        var home = Path.Combine(Directory.CreateTempSubdirectory("tc-gemini-").FullName, "home");
-        await using var daemon = await DaemonProcess.StartAsync("geminifirst", GeminiCli.AgentArgs(Agent, home, model));
-        GeminiCli.CreateHome(home, daemon.ProjectPath);
+        var home = NewHome();
+        await using var daemon = await StartDaemonAsync("geminifirst", model, home);
         var (hub, pushes) = await daemon.ConnectAsync();
         await hub.Subscribe(Views.Sessions);
 
@@ -113,9 +110,8 @@ internal sealed class GeminiCliIntegrationTests
     public async Task FirstMessage_InAnUntrustedFolder_WaitsForTheTrustQuestion_NeverAnswersIt(CancellationToken cancellationToken)
     {
         await using var model = await ScriptedGeminiServer.StartAsync(ScriptedTurn.Say("Started on it."));
-        var home = Path.Combine(Directory.CreateTempSubdirectory("tc-gemini-").FullName, "home");
-        await using var daemon = await DaemonProcess.StartAsync("geminitrust", GeminiCli.AgentArgs(Agent, home, model));
-        GeminiCli.CreateHome(home, daemon.ProjectPath, trusted: false);
+        var home = NewHome();
+        await using var daemon = await StartDaemonAsync("geminitrust", model, home, trusted: false);
         using var rest = daemon.Rest();
         var (hub, pushes) = await daemon.ConnectAsync();
         await hub.Subscribe(Views.Sessions);
@@ -138,9 +134,8 @@ internal sealed class GeminiCliIntegrationTests
     public async Task GeminiSession_WhoseTmuxServerEnds_WhileItAsks_LeavesNoGeminiProcessBehind(CancellationToken cancellationToken)
     {
         await using var model = await ScriptedGeminiServer.StartAsync();
-        var home = Path.Combine(Directory.CreateTempSubdirectory("tc-gemini-").FullName, "home");
-        await using var daemon = await DaemonProcess.StartAsync("geminiend", GeminiCli.AgentArgs(Agent, home, model));
-        GeminiCli.CreateHome(home, daemon.ProjectPath, trusted: false);
+        var home = NewHome();
+        await using var daemon = await StartDaemonAsync("geminiend", model, home, trusted: false);
         var (hub, pushes) = await daemon.ConnectAsync();
         await hub.Subscribe(Views.Sessions);
         var created = await daemon.CreateSessionAsync("Ended with its tmux server", agent: Agent);
@@ -156,15 +151,13 @@ internal sealed class GeminiCliIntegrationTests
         await Eventually.ThatAsync(() => Task.FromResult(!Directory.Exists($"/proc/{pane}")), $"Gemini (pid {pane}) exited with its terminal");
     }
 
-    private static async Task<SessionInfo> AnswerAsync(TeleClaudeRestClient rest, string sessionId, string choice, CancellationToken cancellationToken)
-    {
-        using var response = await rest.Http.PostAsJsonAsync($"sessions/{sessionId}/answer", new AnswerRequest(choice), TeleClaudeRestClient.JsonOptions, cancellationToken);
-        var body = await response.Content.ReadAsStringAsync(cancellationToken);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new TeleClaudeApiException(response.StatusCode, body, body);
-        }
+    private static string NewHome() => Path.Combine(Directory.CreateTempSubdirectory("tc-gemini-").FullName, "home");
 
-        return JsonSerializer.Deserialize<SessionInfo>(body, TeleClaudeRestClient.JsonOptions)!;
+    /// <summary>A daemon whose agent <see cref="Agent"/> is the real Gemini CLI talking to <paramref name="model"/>, with its own HOME.</summary>
+    private static async Task<DaemonProcess> StartDaemonAsync(string computer, ScriptedGeminiServer model, string home, bool trusted = true)
+    {
+        var daemon = await DaemonProcess.StartAsync(computer, GeminiCli.AgentArgs(Agent, home, model));
+        GeminiCli.CreateHome(home, daemon.ProjectPath, trusted);
+        return daemon;
     }
 }

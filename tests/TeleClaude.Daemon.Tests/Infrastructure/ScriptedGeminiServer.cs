@@ -2,12 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace TeleClaude.Daemon.Tests.Infrastructure;
 
@@ -17,48 +12,27 @@ namespace TeleClaude.Daemon.Tests.Infrastructure;
 /// carrying <c>tools</c> (the agent's main loop) gets the next <see cref="ScriptedTurn"/> as one SSE chunk of a
 /// GenerateContentResponse: text, or a <c>run_shell_command</c> functionCall (a <see cref="ScriptedTurn.Bash"/> turn), which
 /// raises its confirmation dialog; <c>POST .../M:generateContent</c> (its model router and next-speaker checks, which
-/// want JSON) gets a JSON text that satisfies them; anything else gets <c>{}</c>. Runs on Kestrel on a free loopback port.
+/// want JSON) gets a JSON text that satisfies them; anything else gets <c>{}</c>. Runs on Kestrel on a free loopback port;
+/// <see cref="ScriptedAgentServer.BaseUrl"/> goes into GOOGLE_GEMINI_BASE_URL.
 /// </summary>
-internal sealed class ScriptedGeminiServer : IAsyncDisposable
+internal sealed class ScriptedGeminiServer : ScriptedAgentServer
 {
     /// <summary>One JSON text for every structured side question Gemini CLI asks (router, classifier, next speaker).</summary>
     private const string SideAnswer =
         """{"reasoning":"scripted","model_choice":"pro","complexity_reasoning":"scripted","complexity_score":100,"next_speaker":"user"}""";
 
-    private readonly ConcurrentQueue<ScriptedTurn> _turns;
-    private readonly WebApplication _app;
-    private int _served;
-
     private ScriptedGeminiServer(IEnumerable<ScriptedTurn> turns)
+        : base(turns)
     {
-        _turns = new ConcurrentQueue<ScriptedTurn>(turns);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        _app = builder.Build();
-        // Every request, not MapFallback: its route skips paths that look like files, and model names have dots.
-        _app.Run(HandleAsync);
     }
-
-    /// <summary>The base URL to give the agent as GOOGLE_GEMINI_BASE_URL.</summary>
-    public string BaseUrl { get; private set; } = "";
-
-    /// <summary>Scripted turns served so far.</summary>
-    public int TurnsServed => Volatile.Read(ref _served);
 
     /// <summary>Every request's method, path and query, in order (what Gemini CLI asked for, for a failing test's message).</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
 
-    /// <summary>Every functionResponse the agent sent back, in order (proof that a tool really ran).</summary>
-    public ConcurrentQueue<string> ToolResults { get; } = new();
+    public static Task<ScriptedGeminiServer> StartAsync(params ScriptedTurn[] turns) => StartServerAsync(new ScriptedGeminiServer(turns));
 
-    public static async Task<ScriptedGeminiServer> StartAsync(params ScriptedTurn[] turns)
-    {
-        var server = new ScriptedGeminiServer(turns);
-        await server._app.StartAsync();
-        server.BaseUrl = server._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return server;
-    }
+    // Every request, not MapFallback: its route skips paths that look like files, and model names have dots.
+    protected override void MapRoutes(WebApplication app) => app.Run(HandleAsync);
 
     private async Task HandleAsync(HttpContext context)
     {
@@ -88,8 +62,7 @@ internal sealed class ScriptedGeminiServer : IAsyncDisposable
         if (body?["tools"] is JsonArray { Count: > 0 })
         {
             RecordToolResults(body);
-            var turn = _turns.TryDequeue(out var next) ? next : ScriptedTurn.Say("(no more scripted turns)");
-            Interlocked.Increment(ref _served);
+            var (turn, _) = NextTurn();
             part = turn.BashCommand is { } command
                 ? new JsonObject
                 {
@@ -134,11 +107,5 @@ internal sealed class ScriptedGeminiServer : IAsyncDisposable
         {
             ToolResults.Enqueue(response.ToJsonString());
         }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
     }
 }

@@ -1,73 +1,31 @@
-using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace TeleClaude.Daemon.Tests.Infrastructure;
-
-/// <summary>One scripted answer of the model: text that ends the turn, or a Bash tool call.</summary>
-internal sealed record ScriptedTurn(string? Text, string? BashCommand, string? Description)
-{
-    public static ScriptedTurn Say(string text) => new(text, null, null);
-
-    /// <summary>A <c>Bash</c> tool call; in <c>--permission-mode default</c> Claude Code asks the user first.</summary>
-    public static ScriptedTurn Bash(string command, string description) => new(null, command, description);
-}
 
 /// <summary>
 /// A stand-in for the Anthropic Messages API that the real Claude Code CLI talks to offline (ANTHROPIC_BASE_URL):
 /// every streaming <c>POST /v1/messages</c> that carries tools (the agent's main loop) gets the next scripted turn
 /// as the Messages API's SSE sequence; any other request (title generation, telemetry, quota checks) gets <c>{}</c>.
-/// Runs on Kestrel on a free loopback port.
+/// A <see cref="ScriptedTurn.Bash"/> turn is a <c>Bash</c> tool_use; in <c>--permission-mode default</c> Claude Code asks
+/// the user first.
 /// </summary>
-internal sealed class ScriptedModelServer : IAsyncDisposable
+internal sealed class ScriptedModelServer : ScriptedAgentServer
 {
-    private readonly ConcurrentQueue<ScriptedTurn> _turns;
-    private readonly WebApplication _app;
-    private int _served;
-
     private ScriptedModelServer(IEnumerable<ScriptedTurn> turns)
+        : base(turns)
     {
-        _turns = new ConcurrentQueue<ScriptedTurn>(turns);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        _app = builder.Build();
-        _app.MapPost("/v1/messages", HandleAsync);
-        _app.MapFallback(context => context.Response.WriteAsJsonAsync(new JsonObject()));
     }
 
-    /// <summary>The base URL to give the agent as ANTHROPIC_BASE_URL.</summary>
-    public string BaseUrl { get; private set; } = "";
+    public static Task<ScriptedModelServer> StartAsync(params ScriptedTurn[] turns) => StartServerAsync(new ScriptedModelServer(turns));
 
-    /// <summary>Scripted turns served so far.</summary>
-    public int TurnsServed => Volatile.Read(ref _served);
-
-    /// <summary>Every tool_result the agent sent back, in order (proof that a tool really ran).</summary>
-    public ConcurrentQueue<string> ToolResults { get; } = new();
-
-    public static async Task<ScriptedModelServer> StartAsync(params ScriptedTurn[] turns)
+    protected override void MapRoutes(WebApplication app)
     {
-        var server = new ScriptedModelServer(turns);
-        await server._app.StartAsync();
-        server.BaseUrl = server._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return server;
-    }
-
-    /// <summary>Adds turns to the end of the script.</summary>
-    public void Enqueue(params ScriptedTurn[] turns)
-    {
-        foreach (var turn in turns)
-        {
-            _turns.Enqueue(turn);
-        }
+        app.MapPost("/v1/messages", HandleAsync);
+        app.MapFallback(context => context.Response.WriteAsJsonAsync(new JsonObject()));
     }
 
     private async Task HandleAsync(HttpContext context)
@@ -80,8 +38,7 @@ internal sealed class ScriptedModelServer : IAsyncDisposable
         }
 
         RecordToolResults(body);
-        var turn = _turns.TryDequeue(out var next) ? next : ScriptedTurn.Say("(no more scripted turns)");
-        var index = Interlocked.Increment(ref _served);
+        var (turn, index) = NextTurn();
         context.Response.ContentType = "text/event-stream";
         var model = body["model"]?.GetValue<string>() ?? "claude-test";
         var events = new List<(string Name, JsonObject Data)>
@@ -154,11 +111,5 @@ internal sealed class ScriptedModelServer : IAsyncDisposable
         {
             ToolResults.Enqueue(block["content"]?.ToJsonString(new JsonSerializerOptions()) ?? "");
         }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
     }
 }

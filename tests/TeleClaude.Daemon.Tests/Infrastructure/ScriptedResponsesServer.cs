@@ -2,47 +2,28 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace TeleClaude.Daemon.Tests.Infrastructure;
 
 /// <summary>
 /// A stand-in for the OpenAI Responses API that the real Codex CLI talks to offline (a custom model provider whose
-/// <c>base_url</c> is <see cref="BaseUrl"/>). Every streaming <c>POST /v1/responses</c> that carries tools (the agent's
+/// <c>base_url</c> is <see cref="ScriptedAgentServer.BaseUrl"/>). Every streaming <c>POST /v1/responses</c> that carries tools (the agent's
 /// main loop) gets the next <see cref="ScriptedTurn"/> as the Responses API's SSE sequence: text as an assistant
 /// <c>message</c> item, or a Bash turn as an <c>exec_command</c> <c>function_call</c> that asks to run outside the sandbox
 /// (<c>sandbox_permissions: require_escalated</c>), which makes Codex ask the user first. A request without tools is
 /// Codex's hidden title-generation thread: it gets a title and does not use up a turn. Runs on Kestrel on a free
-/// loopback port.
+/// loopback port; <see cref="ScriptedAgentServer.BaseUrl"/> is the provider's base URL for Codex's config (it appends
+/// <c>/responses</c>), and title requests are not counted in <see cref="ScriptedAgentServer.TurnsServed"/>.
 /// </summary>
-internal sealed class ScriptedResponsesServer : IAsyncDisposable
+internal sealed class ScriptedResponsesServer : ScriptedAgentServer
 {
-    private readonly ConcurrentQueue<ScriptedTurn> _turns;
-    private readonly WebApplication _app;
-    private int _served;
     private int _titles;
 
     private ScriptedResponsesServer(IEnumerable<ScriptedTurn> turns)
+        : base(turns)
     {
-        _turns = new ConcurrentQueue<ScriptedTurn>(turns);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        _app = builder.Build();
-        _app.MapPost("/v1/responses", HandleAsync);
-        _app.MapFallback(context => context.Response.WriteAsJsonAsync(new JsonObject()));
     }
-
-    /// <summary>The provider's base URL for Codex's config (it appends <c>/responses</c>).</summary>
-    public string BaseUrl { get; private set; } = "";
-
-    /// <summary>Scripted turns served so far (title requests not counted).</summary>
-    public int TurnsServed => Volatile.Read(ref _served);
 
     /// <summary>Title-generation requests answered so far.</summary>
     public int TitlesServed => Volatile.Read(ref _titles);
@@ -50,15 +31,14 @@ internal sealed class ScriptedResponsesServer : IAsyncDisposable
     /// <summary>The user's prompt of every request that started a turn (its last input item was the user's message), in order.</summary>
     public ConcurrentQueue<string> Prompts { get; } = new();
 
-    /// <summary>Every function_call_output Codex sent back, in order (proof that a command really ran, or was refused).</summary>
-    public ConcurrentQueue<string> ToolResults { get; } = new();
+    protected override string BaseUrlSuffix => "/v1";
 
-    public static async Task<ScriptedResponsesServer> StartAsync(params ScriptedTurn[] turns)
+    public static Task<ScriptedResponsesServer> StartAsync(params ScriptedTurn[] turns) => StartServerAsync(new ScriptedResponsesServer(turns));
+
+    protected override void MapRoutes(WebApplication app)
     {
-        var server = new ScriptedResponsesServer(turns);
-        await server._app.StartAsync();
-        server.BaseUrl = server._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/v1";
-        return server;
+        app.MapPost("/v1/responses", HandleAsync);
+        app.MapFallback(context => context.Response.WriteAsJsonAsync(new JsonObject()));
     }
 
     private async Task HandleAsync(HttpContext context)
@@ -81,8 +61,7 @@ internal sealed class ScriptedResponsesServer : IAsyncDisposable
         else
         {
             Record(body);
-            turn = _turns.TryDequeue(out var next) ? next : ScriptedTurn.Say("(no more scripted turns)");
-            index = Interlocked.Increment(ref _served);
+            (turn, index) = NextTurn();
         }
 
         JsonObject item = turn.BashCommand is { } command
@@ -148,16 +127,10 @@ internal sealed class ScriptedResponsesServer : IAsyncDisposable
             Prompts.Enqueue(string.Concat(content.OfType<JsonObject>().Select(c => c["text"]?.GetValue<string>() ?? "")));
         }
 
-        // Each request carries the whole conversation: only the outputs at its end are new.
+        // Each request carries the whole conversation: only the function_call_outputs at its end are new.
         foreach (var output in input.OfType<JsonObject>().Reverse().TakeWhile(i => i["type"]?.GetValue<string>() == "function_call_output").Reverse())
         {
             ToolResults.Enqueue(output["output"]?.ToJsonString() ?? "");
         }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
     }
 }
