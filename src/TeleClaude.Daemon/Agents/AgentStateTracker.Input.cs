@@ -135,9 +135,6 @@ internal sealed partial class AgentStateTracker
         }
     }
 
-    /// <summary>How long after the input is sent the agent has to report the prompt before the screen is looked at.</summary>
-    public static readonly TimeSpan SubmitCheckAfter = TimeSpan.FromSeconds(2);
-
     /// <summary>How often Enter is pressed for one input at most, the first press included.</summary>
     public const int MaxSubmitPresses = 3;
 
@@ -170,7 +167,7 @@ internal sealed partial class AgentStateTracker
 
     private TypedInput ArmSubmitCheck(string sessionId, string line, int presses) => new(line, presses, time.CreateTimer(
         static state => { var (tracker, id, typed, pressed) = ((AgentStateTracker, string, string, int))state!; _ = tracker.CheckSubmittedAsync(id, typed, pressed); },
-        (this, sessionId, line, presses), SubmitCheckAfter, Timeout.InfiniteTimeSpan));
+        (this, sessionId, line, presses), _options.SubmitCheckAfter, Timeout.InfiniteTimeSpan));
 
     private async Task CheckSubmittedAsync(string sessionId, string line, int presses)
     {

@@ -35,6 +35,12 @@ internal sealed class SessionRunnerOptions
     /// </summary>
     public TimeSpan SubmitDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// How long after input is sent to an idle agent whose hooks report prompts (Claude Code, Gemini CLI) its prompt hook
+    /// may take before the screen is looked at: the typed line still in the input box means the Enter was swallowed.
+    /// </summary>
+    public TimeSpan SubmitCheckAfter { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Lines of pane history kept as last_output (and returned as the output tail).</summary>
     public int OutputLines { get; set; } = 40;
 }
