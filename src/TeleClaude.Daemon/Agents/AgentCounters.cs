@@ -20,6 +20,7 @@ internal sealed class AgentCounters
     private long _answers;
     private long _answersNotTaken;
     private long _inputsResubmitted;
+    private long _inputsConfirmed;
 
     public void HookAccepted() => Interlocked.Increment(ref _hookEvents);
 
@@ -57,6 +58,8 @@ internal sealed class AgentCounters
 
     public void InputResubmitted() => Interlocked.Increment(ref _inputsResubmitted);
 
+    public void InputConfirmed() => Interlocked.Increment(ref _inputsConfirmed);
+
     public IEnumerable<KeyValuePair<string, long>> All =>
     [
         new("hook_events", Interlocked.Read(ref _hookEvents)),
@@ -76,5 +79,6 @@ internal sealed class AgentCounters
         new("answers_sent", Interlocked.Read(ref _answers)),
         new("answers_not_taken", Interlocked.Read(ref _answersNotTaken)),
         new("inputs_resubmitted", Interlocked.Read(ref _inputsResubmitted)),
+        new("inputs_confirmed", Interlocked.Read(ref _inputsConfirmed)),
     ];
 }

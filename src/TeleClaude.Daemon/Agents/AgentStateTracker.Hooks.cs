@@ -31,9 +31,10 @@ internal sealed partial class AgentStateTracker
                 live.Answered = null; // the agent moved on: whatever was answered was taken
             }
 
-            if (hook.Kind is HookEventKind.PromptSubmitted or HookEventKind.ToolUse or HookEventKind.PermissionRequest or HookEventKind.Stop)
+            if (live.Typed is not null && hook.Kind is HookEventKind.PromptSubmitted or HookEventKind.ToolUse or HookEventKind.PermissionRequest or HookEventKind.Stop)
             {
-                ForgetTyped(live); // the agent took the input
+                ForgetTyped(live); // the agent took the input: no check of the screen follows
+                counters.InputConfirmed();
             }
 
             var now = time.GetUtcNow();

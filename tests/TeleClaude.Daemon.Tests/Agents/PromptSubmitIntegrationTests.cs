@@ -58,8 +58,9 @@ internal sealed class PromptSubmitIntegrationTests
         var second = await TookAsync(pushes, session.SessionId, cancellationToken);
         Assert.That(second.Summary, Is.EqualTo("took: second line"));
 
-        // Taken at once: its hook came, so no second Enter follows (the agent would report it as an empty line).
-        await Task.Delay(CheckAfter + TimeSpan.FromSeconds(1), cancellationToken);
+        // Taken at once: its hook came and ended the wait for it (both inputs confirmed, the second without a check of
+        // the screen), so no second Enter follows (the agent would report it as an empty line).
+        Assert.That(await daemon.CounterAsync("inputs_confirmed"), Is.EqualTo(2));
         Assert.That(await daemon.CounterAsync("inputs_resubmitted"), Is.EqualTo(1));
         Assert.That(pushes.Drain().Select(p => p.Payload).OfType<AgentEventInfo>().Select(e => e.Summary), Has.None.EqualTo("took: "));
     }
